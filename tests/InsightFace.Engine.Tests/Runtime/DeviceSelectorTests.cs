@@ -1,0 +1,34 @@
+using InsightFace.Engine.Runtime;
+using TorchSharp;
+
+namespace InsightFace.Engine.Tests.Runtime;
+
+public class DeviceSelectorTests
+{
+    [Fact]
+    public void Cpu_resolves_to_the_cpu_device()
+    {
+        Assert.Equal(DeviceType.CPU, DeviceSelector.Resolve("cpu").type);
+        Assert.Equal(DeviceType.CPU, DeviceSelector.Resolve(" CPU ").type);
+    }
+
+    [Theory]
+    [InlineData("gpu")]
+    [InlineData("cuda:x")]
+    [InlineData("")]
+    public void Unknown_device_strings_are_rejected(string device)
+    {
+        var e = Assert.Throws<ArgumentException>(() => DeviceSelector.Resolve(device));
+        Assert.Contains("cpu, cuda or cuda:N", e.Message);
+    }
+
+    [Fact]
+    public void Cuda_without_a_gpu_fails_instead_of_falling_back()
+    {
+        if (torch.cuda.is_available()) return; // this check is about machines without CUDA
+        var e = Assert.Throws<DeviceUnavailableException>(() => DeviceSelector.Resolve("cuda"));
+        Assert.Equal("cuda", e.Device);
+        Assert.Contains("-Device cpu", e.Message);
+        Assert.Contains("TorchBackend=cuda", e.Message);
+    }
+}
