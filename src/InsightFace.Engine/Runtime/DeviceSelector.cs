@@ -27,6 +27,9 @@ public static class DeviceSelector
         return torch.device(DeviceType.CUDA, index);
     }
 
+    /// <summary>Checks that <paramref name="device"/> can be used and returns its canonical name (cpu, cuda:0).</summary>
+    public static string Check(string device) => Resolve(device).ToString();
+
     private static void EnsureCuda(string device)
     {
         const string remedy = "CUDA needs a GPU build of the module (dotnet build -p:TorchBackend=cuda) or " +

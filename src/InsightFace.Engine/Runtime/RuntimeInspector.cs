@@ -71,15 +71,35 @@ public static partial class RuntimeInspector
         return File.Exists(file) ? File.ReadAllText(file).Trim() : null;
     }
 
+    // In the module the engine has a private load context: resolve every managed file beside the engine through it,
+    // which shows the versions scripts cannot see and proves each one loads. Elsewhere (tests), list what is loaded.
     private static IReadOnlyList<string> LoadedManagedAssemblies(Assembly engine)
     {
         var context = AssemblyLoadContext.GetLoadContext(engine) ?? AssemblyLoadContext.Default;
-        return context.Assemblies
+        var assemblies = context == AssemblyLoadContext.Default
+            ? context.Assemblies
+            : Directory.EnumerateFiles(Path.GetDirectoryName(engine.Location)!, "*.dll")
+                .Select(ManagedName)
+                .Where(name => name is not null)
+                .Select(name => context.LoadFromAssemblyName(name!));
+        return assemblies
             .Select(a => a.GetName())
             .Where(n => n.Name is not null && !n.Name.StartsWith("System.", StringComparison.Ordinal))
             .Select(n => $"{n.Name} {n.Version}")
             .Order(StringComparer.Ordinal)
             .ToArray();
+    }
+
+    private static AssemblyName? ManagedName(string path)
+    {
+        try
+        {
+            return AssemblyName.GetAssemblyName(path);
+        }
+        catch (BadImageFormatException)
+        {
+            return null; // a native library that happens to end in .dll
+        }
     }
 
     private static string InformationalVersion(Assembly assembly) =>
@@ -89,6 +109,6 @@ public static partial class RuntimeInspector
     private static string? Metadata(Assembly assembly, string key) =>
         assembly.GetCustomAttributes<AssemblyMetadataAttribute>().FirstOrDefault(a => a.Key == key)?.Value;
 
-    [GeneratedRegex(@"torch|c10|gomp|LibTorchSharp|Skia|onnxruntime|mpi|nccl|cuda|cudnn|cublas|stdc\+\+")]
+    [GeneratedRegex(@"^lib(torch|c10|gomp|LibTorchSharp|SkiaSharp|onnxruntime|mpi|nccl|cud|cublas|stdc\+\+)")]
     private static partial Regex InterestingLibrary();
 }

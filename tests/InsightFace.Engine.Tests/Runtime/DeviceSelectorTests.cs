@@ -10,6 +10,7 @@ public class DeviceSelectorTests
     {
         Assert.Equal(DeviceType.CPU, DeviceSelector.Resolve("cpu").type);
         Assert.Equal(DeviceType.CPU, DeviceSelector.Resolve(" CPU ").type);
+        Assert.Equal("cpu", DeviceSelector.Check("cpu"));
     }
 
     [Theory]

@@ -1,0 +1,18 @@
+# Shared by the Pester suites: where the laid-out module is, and a way to run script in a fresh pwsh.
+
+function Get-ModuleUnderTest {
+    <# The laid-out module folder (out/InsightFace), from INSIGHTFACE_MODULE or the default build output. #>
+    if ($env:INSIGHTFACE_MODULE) { return $env:INSIGHTFACE_MODULE }
+    Join-Path $PSScriptRoot '../../out/InsightFace' | Resolve-Path | Select-Object -ExpandProperty Path
+}
+
+function Invoke-FreshPwsh {
+    <# Runs $Script in a new pwsh process and returns its output lines; what it writes as JSON comes back as text. #>
+    param([Parameter(Mandatory)] [string] $Script)
+    $processPath = [Environment]::ProcessPath
+    [string[]] $prefix = if ((Split-Path -Leaf $processPath) -like 'dotnet*') { Join-Path $PSHOME 'pwsh.dll' } else { @() }
+    $encoded = [Convert]::ToBase64String([Text.Encoding]::Unicode.GetBytes("`$PSStyle.OutputRendering = 'PlainText'`n$Script"))
+    & $processPath @prefix -NoProfile -NonInteractive -EncodedCommand $encoded 2>&1 | ForEach-Object { "$_" }
+}
+
+Export-ModuleMember -Function Get-ModuleUnderTest, Invoke-FreshPwsh
