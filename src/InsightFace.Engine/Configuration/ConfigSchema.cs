@@ -1,0 +1,104 @@
+namespace InsightFace.Engine.Configuration;
+
+/// <summary>
+/// Every key a training config may hold: arcface_torch's configs/base.py keys with its defaults, plus the few this
+/// toolbox adds (device, lr_power, keep_checkpoints, nan_policy, margin_gradient, dropout).
+/// </summary>
+public static class ConfigSchema
+{
+    private static readonly string[] Networks = { "r18", "r34", "r50", "r100", "r200", "mbf", "mbf_large" };
+
+    /// <summary>The keys in the order they are written to a resolved config.</summary>
+    public static IReadOnlyList<ConfigKey> Keys { get; } = new ConfigKey[]
+    {
+        new("network", ConfigKind.Text, "r50", "backbone name", v => OneOf(v, Networks)),
+        new("embedding_size", ConfigKind.Integer, 512L, "embedding dimension", Positive),
+        new("dropout", ConfigKind.Number, 0.0, "dropout before the embedding layer", v => InRange(v, 0, 1, upperOpen: true)),
+        new("margin_list", ConfigKind.NumberList, new[] { 1.0, 0.5, 0.0 }, "combined margin (m1, m2, m3)", Margins),
+        new("margin_gradient", ConfigKind.Text, "true", "ArcFace gradient: true (MXNet, OneFlow) or straight_through (arcface_torch since 2022-12)",
+            v => OneOf(v, new[] { "true", "straight_through" })),
+        new("scale", ConfigKind.Number, 64.0, "logit scale s", Positive),
+        new("sample_rate", ConfigKind.Number, 1.0, "Partial FC sampling rate", v => InRange(v, 0, 1)),
+        new("interclass_filtering_threshold", ConfigKind.Number, 0.0, "inter-class filtering threshold (0 disables)", v => InRange(v, 0, 1)),
+        new("fp16", ConfigKind.Boolean, false, "mixed precision"),
+        new("optimizer", ConfigKind.Text, "sgd", "sgd or adamw", v => OneOf(v, new[] { "sgd", "adamw" })),
+        new("lr", ConfigKind.Number, 0.1, "base learning rate", Positive),
+        new("lr_power", ConfigKind.Number, 1.0, "power of the polynomial decay (2 in arcface_torch's 2022 PolyScheduler)", Positive),
+        new("momentum", ConfigKind.Number, 0.9, "SGD momentum", v => InRange(v, 0, 1, upperOpen: true)),
+        new("weight_decay", ConfigKind.Number, 5e-4, "weight decay", NonNegative),
+        new("batch_size", ConfigKind.Integer, 128L, "batch size per process", Positive),
+        new("gradient_acc", ConfigKind.Integer, 1L, "gradient accumulation steps", Positive),
+        new("num_epoch", ConfigKind.Integer, 20L, "epochs", Positive),
+        new("warmup_epoch", ConfigKind.Integer, 0L, "warm-up epochs", NonNegative),
+        new("num_classes", ConfigKind.Integer, null, "number of identities", Positive),
+        new("num_image", ConfigKind.Integer, null, "number of training images", Positive),
+        new("rec", ConfigKind.Text, null, "dataset folder or file (RecordIO, image folder, OFRecord) or 'synthetic'"),
+        new("val_targets", ConfigKind.TextList, new[] { "lfw", "cfp_fp", "agedb_30" }, "verification sets (.bin names beside the dataset)"),
+        new("frequent", ConfigKind.Integer, 10L, "log every N steps", Positive),
+        new("verbose", ConfigKind.Integer, 2000L, "verify every N steps", Positive),
+        new("seed", ConfigKind.Integer, 2048L, "random seed", NonNegative),
+        new("num_workers", ConfigKind.Integer, 2L, "JPEG decode threads", Positive),
+        new("output", ConfigKind.Text, null, "run folder (default work_dirs/<config name>)"),
+        new("resume", ConfigKind.Boolean, false, "continue from the run folder's last checkpoint"),
+        new("save_all_states", ConfigKind.Boolean, true, "save optimiser, scheduler, head and RNG state for resume"),
+        new("keep_checkpoints", ConfigKind.Integer, 3L, "checkpoints to keep", Positive),
+        new("nan_policy", ConfigKind.Text, "stop", "on a NaN/Inf loss: stop or skip the batch", v => OneOf(v, new[] { "stop", "skip" })),
+        new("device", ConfigKind.Text, "cpu", "cpu, cuda or cuda:N"),
+        new("dali", ConfigKind.Boolean, false, "NVIDIA DALI loader (not available: must be false)",
+            v => (bool)v ? "DALI is a Python/CUDA loader this toolbox does not have; set dali: false" : null),
+    };
+
+    private static readonly Dictionary<string, ConfigKey> ByName = Keys.ToDictionary(k => k.Name, StringComparer.Ordinal);
+
+    /// <summary>Finds a key by its exact name.</summary>
+    public static bool TryGet(string name, out ConfigKey key) => ByName.TryGetValue(name, out key!);
+
+    /// <summary>The known key closest to <paramref name="name"/>, for "did you mean" messages, or null.</summary>
+    public static string? Closest(string name)
+    {
+        var best = Keys.Select(k => (k.Name, Distance: EditDistance(name.ToLowerInvariant(), k.Name)))
+            .OrderBy(c => c.Distance).First();
+        return best.Distance <= Math.Max(2, name.Length / 3) ? best.Name : null;
+    }
+
+    private static int EditDistance(string a, string b)
+    {
+        var row = Enumerable.Range(0, b.Length + 1).ToArray();
+        for (var i = 1; i <= a.Length; i++)
+        {
+            var diagonal = row[0];
+            row[0] = i;
+            for (var j = 1; j <= b.Length; j++)
+            {
+                var above = row[j];
+                row[j] = Math.Min(Math.Min(row[j] + 1, row[j - 1] + 1), diagonal + (a[i - 1] == b[j - 1] ? 0 : 1));
+                diagonal = above;
+            }
+        }
+        return row[b.Length];
+    }
+
+    private static string? OneOf(object value, string[] allowed) =>
+        allowed.Contains((string)value, StringComparer.Ordinal) ? null : $"expected one of {string.Join(", ", allowed)}";
+
+    private static string? Positive(object value) => AsDouble(value) > 0 ? null : "expected a value greater than 0";
+
+    private static string? NonNegative(object value) => AsDouble(value) >= 0 ? null : "expected a value of 0 or more";
+
+    private static string? InRange(object value, double low, double high, bool upperOpen = false)
+    {
+        var x = AsDouble(value);
+        var ok = x >= low && (upperOpen ? x < high : x <= high);
+        return ok ? null : $"expected a value in [{low}, {high}{(upperOpen ? ")" : "]")}";
+    }
+
+    private static string? Margins(object value)
+    {
+        var m = (double[])value;
+        if (m.Length != 3) return "expected three numbers (m1, m2, m3)";
+        if (m[0] <= 0) return "m1 must be greater than 0";
+        return m[1] < 0 || m[1] >= Math.PI / 2 ? "m2 must be in [0, pi/2)" : null;
+    }
+
+    private static double AsDouble(object value) => value is long l ? l : (double)value;
+}
