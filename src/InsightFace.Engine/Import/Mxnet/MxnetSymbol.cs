@@ -7,8 +7,8 @@ public sealed record MxnetSymbolNode(int Index, string Op, string Name, IReadOnl
     public bool IsVariable => Op == "null";
 }
 
-/// <summary>An MXNet symbol graph: nodes in topological order, as <c>-symbol.json</c> stores them.</summary>
-public sealed record MxnetSymbol(IReadOnlyList<MxnetSymbolNode> Nodes, int MxnetVersion)
+/// <summary>An MXNet symbol graph from <paramref name="Source"/>: nodes in topological order, as <c>-symbol.json</c> stores them.</summary>
+public sealed record MxnetSymbol(string Source, IReadOnlyList<MxnetSymbolNode> Nodes, int MxnetVersion)
 {
     /// <summary>The node with <paramref name="name"/>, or null.</summary>
     public MxnetSymbolNode? Find(string name) => Nodes.FirstOrDefault(n => n.Name == name);

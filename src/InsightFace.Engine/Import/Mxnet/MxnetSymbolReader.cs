@@ -26,7 +26,7 @@ public static class MxnetSymbolReader
 
             var list = new List<MxnetSymbolNode>();
             foreach (var node in nodes.EnumerateArray()) list.Add(ReadNode(path, node, list.Count));
-            return new MxnetSymbol(list, ReadVersion(root));
+            return new MxnetSymbol(path, list, ReadVersion(root));
         }
     }
 
