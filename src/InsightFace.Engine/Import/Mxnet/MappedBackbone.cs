@@ -1,3 +1,5 @@
+using TorchSharp;
+
 namespace InsightFace.Engine.Import.Mxnet;
 
 /// <summary>
@@ -9,4 +11,13 @@ public sealed record MappedBackbone(string Network, int EmbeddingSize, IReadOnly
 {
     /// <summary>What the translation changed so that the numbers match, for the verbose stream.</summary>
     public IReadOnlyList<string> Notes { get; init; } = [];
+
+    /// <summary>The mapped tensors as float32 CPU tensors, ready for <see cref="StateDictLoader.Load"/>.</summary>
+    public StateDict ToStateDict()
+    {
+        var result = new StateDict();
+        foreach (var (key, tensor) in StateDict)
+            result.Add(key, torch.tensor(tensor.Values, tensor.Shape));
+        return result;
+    }
 }

@@ -59,6 +59,20 @@ public class FresnetMapperTests : IDisposable
     }
 
     [Fact]
+    public void The_mapping_becomes_a_state_dict_of_float32_tensors()
+    {
+        var model = R18.Value;
+        var mapped = FresnetMapper.Map(Symbol(model.SymbolJson()), Arrays(model));
+
+        using var state = mapped.ToStateDict();
+
+        Assert.Equal(mapped.StateDict.Count, state.Count);
+        Assert.Equal([512L, 256, 3, 3], state["layer4.0.conv1.weight"].shape);
+        Assert.Equal(torch.ScalarType.Float32, state["fc.bias"].dtype);
+        Assert.Equal(mapped.StateDict["layer3.1.bn2.running_var"].Values, state["layer3.1.bn2.running_var"].data<float>().ToArray());
+    }
+
+    [Fact]
     public void The_mapped_fc1_BatchNorm_computes_what_MXNet_computes()
     {
         var model = R18.Value;
