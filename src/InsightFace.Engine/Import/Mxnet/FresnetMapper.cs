@@ -19,9 +19,6 @@ public static class FresnetMapper
         ["2,2,2,2"] = "r18", ["3,4,6,3"] = "r34", ["3,4,14,3"] = "r50", ["3,13,30,3"] = "r100", ["6,26,60,6"] = "r200",
     };
 
-    /// <summary>The input our backbones take: (x − <see cref="InputMean"/>) / <see cref="InputStd"/>, RGB.</summary>
-    public const double InputMean = 127.5, InputStd = 127.5;
-
     /// <summary>
     /// Maps <paramref name="arrays"/> (from <see cref="MxnetParamsReader.Read"/>) described by <paramref name="symbol"/>.
     /// <paramref name="batchNormEps"/> is the eps of the BatchNorms the result is loaded into (arcface_torch: 1e-5).
@@ -38,24 +35,17 @@ public static class FresnetMapper
         var (input, mean, scale) = graph.InputNormalisation();
         CheckGraph(graph, input, layers);
         if (graph.Problems.Count > 0) throw new MxnetMappingException("MxnetGraphMismatch", symbol.Source, graph.Problems);
-        if (mean != 0 && Math.Abs(mean - InputMean) > 1e-6)
-            throw new MxnetMappingException("MxnetGraphMismatch", symbol.Source,
-                [$"input normalisation: the graph subtracts {mean}; only {InputMean} (or none) can be folded into conv1"]);
+        var notes = new List<string>();
+        var inputFactor = MappingBuilder.InputFactor(mean, scale, symbol.Source, notes);
 
         var taker = new ArrayTaker(arrays);
         var embedding = taker.Rows("pre_fc1_weight") ?? 512;
-        var state = new Dictionary<string, MappedTensor>(StringComparer.Ordinal);
-        var notes = new List<string>();
+        var map = new MappingBuilder(taker, graph, batchNormEps);
 
-        // Our input is MXNet's input × (InputStd · scale); conv0 has no bias, so scaling its weight is exact.
-        // A graph without normalisation was fed normalised input from outside, taken to be ours.
-        var inputFactor = mean == 0 && scale == 1 ? 1f : (float)(InputStd * scale);
-        state["conv1.weight"] = Scaled(Tensor(taker, "conv0_weight", [64, 3, 3, 3]), inputFactor);
-        notes.Add(inputFactor == 1f
-            ? "the MXNet graph has no input normalisation: it is taken to expect (x - 127.5)/127.5 as ours does"
-            : $"conv1.weight scaled by {inputFactor} for input (x - 127.5)/127.5 (the MXNet graph scales by {scale})");
-        BatchNorm(taker, graph, state, "bn0", "bn1", 64, batchNormEps);
-        state["prelu.weight"] = Tensor(taker, "relu0_gamma", [64]);
+        map.Weight("conv1.weight", "conv0_weight", [64, 3, 3, 3]);
+        map.Scale("conv1.weight", inputFactor);
+        map.BatchNorm("bn0", "bn1", 64);
+        map.Weight("prelu.weight", "relu0_gamma", [64]);
 
         for (var stage = 1; stage <= 4; stage++)
         {
@@ -65,29 +55,29 @@ public static class FresnetMapper
                 var mx = $"stage{stage}_unit{unit}";
                 var ours = $"layer{stage}.{unit - 1}";
                 var inChannels = unit == 1 ? (stage == 1 ? 64 : Widths[stage - 2]) : width;
-                BatchNorm(taker, graph, state, $"{mx}_bn1", $"{ours}.bn1", inChannels, batchNormEps);
-                state[$"{ours}.conv1.weight"] = Tensor(taker, $"{mx}_conv1_weight", [width, inChannels, 3, 3]);
-                BatchNorm(taker, graph, state, $"{mx}_bn2", $"{ours}.bn2", width, batchNormEps);
-                state[$"{ours}.prelu.weight"] = Tensor(taker, $"{mx}_relu1_gamma", [width]);
-                state[$"{ours}.conv2.weight"] = Tensor(taker, $"{mx}_conv2_weight", [width, width, 3, 3]);
-                BatchNorm(taker, graph, state, $"{mx}_bn3", $"{ours}.bn3", width, batchNormEps);
+                map.BatchNorm($"{mx}_bn1", $"{ours}.bn1", inChannels);
+                map.Weight($"{ours}.conv1.weight", $"{mx}_conv1_weight", [width, inChannels, 3, 3]);
+                map.BatchNorm($"{mx}_bn2", $"{ours}.bn2", width);
+                map.Weight($"{ours}.prelu.weight", $"{mx}_relu1_gamma", [width]);
+                map.Weight($"{ours}.conv2.weight", $"{mx}_conv2_weight", [width, width, 3, 3]);
+                map.BatchNorm($"{mx}_bn3", $"{ours}.bn3", width);
                 if (unit == 1)
                 {
-                    state[$"{ours}.downsample.0.weight"] = Tensor(taker, $"{mx}_conv1sc_weight", [width, inChannels, 1, 1]);
-                    BatchNorm(taker, graph, state, $"{mx}_sc", $"{ours}.downsample.1", width, batchNormEps);
+                    map.Weight($"{ours}.downsample.0.weight", $"{mx}_conv1sc_weight", [width, inChannels, 1, 1]);
+                    map.BatchNorm($"{mx}_sc", $"{ours}.downsample.1", width);
                 }
             }
         }
 
-        BatchNorm(taker, graph, state, "bn1", "bn2", 512, batchNormEps);
-        state["fc.weight"] = Tensor(taker, "pre_fc1_weight", [embedding, 512 * 7 * 7]);
-        state["fc.bias"] = Tensor(taker, "pre_fc1_bias", [embedding]);
-        BatchNorm(taker, graph, state, "fc1", "features", embedding, batchNormEps);
+        map.BatchNorm("bn1", "bn2", 512);
+        map.Weight("fc.weight", "pre_fc1_weight", [embedding, 512 * 7 * 7]);
+        map.Weight("fc.bias", "pre_fc1_bias", [embedding]);
+        map.BatchNorm("fc1", "features", embedding);
         notes.Add($"BatchNorm eps of the MXNet graph folded into running_var for eps {batchNormEps}");
 
         var problems = taker.Problems.Concat(taker.Unused()).ToList();
         if (problems.Count > 0) throw new MxnetMappingException("MxnetArrayMismatch", symbol.Source, problems);
-        return new MappedBackbone(network, (int)embedding, state) { Notes = notes };
+        return new MappedBackbone(network, (int)embedding, map.State) { Notes = notes, Blocks = layers };
     }
 
     private static int[] CountUnits(MxnetSymbol symbol)
@@ -131,25 +121,5 @@ public static class FresnetMapper
         }
         var head = graph.SkipDropout(graph.Expect("bn1", "BatchNorm", previous));
         graph.Expect("fc1", "BatchNorm", graph.Expect("pre_fc1", "FullyConnected", head));
-    }
-
-    private static MappedTensor Tensor(ArrayTaker taker, string name, long[] shape) => new(shape, taker.Take(name, shape));
-
-    private static MappedTensor Scaled(MappedTensor tensor, float factor) =>
-        tensor with { Values = tensor.Values.Select(v => v * factor).ToArray() };
-
-    // MXNet BatchNorm {gamma, beta, moving_mean, moving_var} -> PyTorch {weight, bias, running_mean, running_var}.
-    private static void BatchNorm(ArrayTaker taker, SymbolExpectations graph, Dictionary<string, MappedTensor> state,
-        string mx, string ours, long channels, double eps)
-    {
-        long[] shape = [channels];
-        var gamma = taker.Take($"{mx}_gamma", shape);
-        // fix_gamma means MXNet computes with gamma = 1 whatever the stored value is.
-        state[$"{ours}.weight"] = new(shape, graph.FixGamma(mx) ? Enumerable.Repeat(1f, (int)channels).ToArray() : gamma);
-        state[$"{ours}.bias"] = Tensor(taker, $"{mx}_beta", shape);
-        state[$"{ours}.running_mean"] = Tensor(taker, $"{mx}_moving_mean", shape);
-        // var + eps_mx = var' + eps: the same normalisation with our eps.
-        var shift = (float)(graph.BatchNormEps(mx) - eps);
-        state[$"{ours}.running_var"] = new(shape, taker.Take($"{mx}_moving_var", shape).Select(v => v + shift).ToArray());
     }
 }

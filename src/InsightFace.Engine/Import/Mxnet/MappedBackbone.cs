@@ -9,6 +9,15 @@ namespace InsightFace.Engine.Import.Mxnet;
 /// </summary>
 public sealed record MappedBackbone(string Network, int EmbeddingSize, IReadOnlyDictionary<string, MappedTensor> StateDict)
 {
+    /// <summary>The input our backbones take: (x − <see cref="InputMean"/>) / <see cref="InputStd"/>, RGB.</summary>
+    public const double InputMean = 127.5, InputStd = 127.5;
+
+    /// <summary>Blocks per stage: iresnet's layers (e.g. [3, 4, 14, 3]) or MobileFaceNet's blocks (e.g. [1, 4, 6, 2]).</summary>
+    public IReadOnlyList<int> Blocks { get; init; } = [];
+
+    /// <summary>MobileFaceNet's width scale (arcface_torch's <c>scale</c>: 2 for mbf, 1 for InsightFace's MXNet fmobilefacenet); null for iresnet.</summary>
+    public int? Scale { get; init; }
+
     /// <summary>What the translation changed so that the numbers match, for the verbose stream.</summary>
     public IReadOnlyList<string> Notes { get; init; } = [];
 

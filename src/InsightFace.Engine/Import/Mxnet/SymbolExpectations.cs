@@ -8,6 +8,9 @@ internal sealed class SymbolExpectations(MxnetSymbol symbol)
 {
     private static readonly string[] AddOps = ["elemwise_add", "_Plus", "_plus", "broadcast_add"];
 
+    // MXNet's values for Convolution attributes that a symbol file may leave out.
+    private static readonly Dictionary<string, string> Defaults = new() { ["num_group"] = "1", ["stride"] = "(1,1)", ["pad"] = "(0,0)" };
+
     private readonly Dictionary<string, MxnetSymbolNode> _byName = symbol.Nodes.GroupBy(n => n.Name).ToDictionary(g => g.Key, g => g.Last());
 
     public List<string> Problems { get; } = [];
@@ -30,7 +33,8 @@ internal sealed class SymbolExpectations(MxnetSymbol symbol)
             Problems.Add($"node '{name}': expected input '{input}', found '{actualInput}'");
         foreach (var (key, value) in attrs)
         {
-            var actual = node.Attrs.TryGetValue(key, out var text) ? text.Replace(" ", "", StringComparison.Ordinal) : "(absent)";
+            var actual = node.Attrs.TryGetValue(key, out var text) ? text.Replace(" ", "", StringComparison.Ordinal)
+                : Defaults.GetValueOrDefault(key, "(absent)");
             if (actual != value)
                 Problems.Add($"node '{name}': expected {key}={value}, found {actual}");
         }
