@@ -10,12 +10,12 @@ using static TorchSharp.torch;
 namespace InsightFace.Engine.Tests.Export.Onnx;
 
 /// <summary>
-/// A small network with every layer kind the backbones use (conv, depthwise conv, BN2d, PReLU, residual add,
-/// flatten, linear, BN1d), written with <see cref="OnnxLayers"/> and run in ONNX Runtime against TorchSharp.
+/// <see cref="TinyNet"/> has every layer kind the backbones use (conv, depthwise conv, BN2d, PReLU, residual add,
+/// flatten, linear, BN1d); it is written with <see cref="OnnxLayers"/> and run in ONNX Runtime against TorchSharp.
 /// </summary>
 public class OnnxExportTests : IDisposable
 {
-    private const int Size = 12;
+    private const int Size = TinyNet.Size;
     private readonly string _dir = Directory.CreateTempSubdirectory("onnx-").FullName;
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
@@ -91,14 +91,46 @@ public class OnnxExportTests : IDisposable
         Assert.Equal(irVersion, model.IrVersion);
         Assert.Equal(opset, model.OpsetImport.Single(o => o.Domain == "").Version);
         Assert.Equal(OnnxGraphBuilder.ProducerName, model.ProducerName);
-        Assert.Contains("127.5", model.DocString);
+        Assert.Contains("(pixel - 127.5) / 127.5", model.DocString);
         Assert.Equal("RGB", model.MetadataProps.Single(p => p.Key == "input_channel_order").Value);
+        Assert.Equal("127.5", model.MetadataProps.Single(p => p.Key == "input_std").Value);
+        Assert.Equal("16", model.MetadataProps.Single(p => p.Key == "embedding_size").Value);
         var input = Assert.Single(model.Graph.Input);
         Assert.Equal("data", input.Name);
         Assert.Equal("None", input.Type.TensorType.Shape.Dim[0].DimParam);
         Assert.Equal([3L, Size, Size], input.Type.TensorType.Shape.Dim.Skip(1).Select(d => d.DimValue));
         Assert.Single(model.Graph.Output);
         Assert.All(model.Graph.Initializer, t => Assert.Equal((int)TensorProto.Types.DataType.Float, t.DataType));
+    }
+
+    [Fact]
+    public void Verifier_reports_a_tiny_MaxAbsDiff_at_batch_1_and_7()
+    {
+        using var net = new TinyNet(seed: 4);
+        var inputs = OnnxVerifier.RandomInputs([3, Size, Size], OnnxVerifier.DefaultBatches, seed: 9);
+
+        var result = OnnxVerifier.Compare(net.Export(foldBatchNorm: true, 11).ToBytes(), net.forward, inputs);
+
+        Assert.Equal([1L, 7], result.Batches);
+        Assert.InRange(result.MaxAbsDiff, 0, 1e-5 * Math.Max(1, result.Scale));
+        Assert.True(result.Scale > 0.1);
+        result.ThrowIfAbove("tiny.onnx");
+    }
+
+    [Fact]
+    public void Verifier_fails_a_model_that_computes_something_else()
+    {
+        using var net = new TinyNet(seed: 4);
+        var bytes = net.Export(foldBatchNorm: false, 11).ToBytes();
+        using var other = new TinyNet(seed: 5);
+        var inputs = OnnxVerifier.RandomInputs([3, Size, Size], OnnxVerifier.DefaultBatches);
+
+        var result = OnnxVerifier.Compare(bytes, other.forward, inputs);
+        var e = Assert.Throws<OnnxVerificationException>(() => result.ThrowIfAbove("tiny.onnx"));
+
+        Assert.Equal("OnnxVerificationFailed", e.ErrorId);
+        Assert.Contains("tiny.onnx", e.Message);
+        Assert.Contains("MaxAbsDiff", e.Message);
     }
 
     [Theory]
@@ -171,71 +203,5 @@ public class OnnxExportTests : IDisposable
         public bool Equals(double x, double y) => Math.Abs(x - y) <= epsilon;
 
         public int GetHashCode(double obj) => 0;
-    }
-
-    /// <summary>conv-BN-PReLU, depthwise conv-BN with a residual add, flatten, linear, BN1d; non-trivial BN statistics.</summary>
-    private sealed class TinyNet : nn.Module<Tensor, Tensor>
-    {
-        private readonly Conv2d conv1 = nn.Conv2d(3, 8, 3, padding: 1, bias: false);
-        private readonly BatchNorm2d bn1 = nn.BatchNorm2d(8, eps: 1e-5);
-        private readonly PReLU prelu = nn.PReLU(8);
-        private readonly Conv2d dw = nn.Conv2d(8, 8, 3, padding: 1, groups: 8, bias: false);
-        private readonly BatchNorm2d bn2 = nn.BatchNorm2d(8, eps: 2e-5);
-        private readonly Flatten flatten = nn.Flatten();
-        private readonly Linear fc = nn.Linear(8 * Size * Size, 16);
-        private readonly BatchNorm1d features = nn.BatchNorm1d(16, eps: 1e-5);
-
-        public TinyNet(int seed) : base(nameof(TinyNet))
-        {
-            RegisterComponents();
-            var generator = new Generator((ulong)seed);
-            using (torch.no_grad())
-                foreach (var (name, tensor) in state_dict())
-                {
-                    if (name.EndsWith("num_batches_tracked", StringComparison.Ordinal)) continue;
-                    var random = torch.rand(tensor.shape, generator: generator);
-                    // Variances in [0.5, 1.5), slopes and gammas positive and varied, the rest around 0.
-                    tensor.copy_(name.EndsWith("running_var", StringComparison.Ordinal) ? random + 0.5
-                        : name.Contains("prelu") || (name.EndsWith("weight", StringComparison.Ordinal) && tensor.dim() == 1) ? random * 0.5 + 0.25
-                        : (random - 0.5) * (name.StartsWith("fc", StringComparison.Ordinal) ? 0.1 : 1.0));
-                }
-            eval();
-        }
-
-        public override Tensor forward(Tensor x)
-        {
-            var y = prelu.forward(bn1.forward(conv1.forward(x)));
-            y = bn2.forward(dw.forward(y)) + y;
-            return features.forward(fc.forward(flatten.forward(y)));
-        }
-
-        public float[] Embed(Tensor x)
-        {
-            using var scope = torch.NewDisposeScope();
-            using var noGrad = torch.no_grad();
-            return forward(x).data<float>().ToArray();
-        }
-
-        public OnnxGraphBuilder Export(bool foldBatchNorm, int opset)
-        {
-            var graph = new OnnxGraphBuilder("tiny", opset)
-            {
-                DocString = "Input: RGB, (x - 127.5) / 127.5, NCHW.",
-            };
-            graph.AddMetadata("input_channel_order", "RGB");
-            graph.AddInput("data", OnnxDim.Symbolic("None"), 3, Size, Size);
-            var x = foldBatchNorm
-                ? OnnxLayers.Conv(graph, "conv1", "data", conv1, bn1)
-                : OnnxLayers.BatchNorm(graph, "bn1", OnnxLayers.Conv(graph, "conv1", "data", conv1), bn1);
-            x = OnnxLayers.PRelu(graph, "prelu", x, prelu);
-            var y = foldBatchNorm
-                ? OnnxLayers.Conv(graph, "dw", x, dw, bn2)
-                : OnnxLayers.BatchNorm(graph, "bn2", OnnxLayers.Conv(graph, "dw", x, dw), bn2);
-            x = OnnxLayers.Add(graph, "add", y, x);
-            x = OnnxLayers.Gemm(graph, "fc", OnnxLayers.Flatten(graph, "flatten", x), fc);
-            x = OnnxLayers.BatchNorm(graph, "features", x, features);
-            graph.AddOutput(x, OnnxDim.Symbolic("None"), 16);
-            return graph;
-        }
     }
 }
