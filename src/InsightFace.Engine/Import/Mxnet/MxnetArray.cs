@@ -9,8 +9,8 @@ public sealed record MxnetArray(string Name, long[] Shape, MxnetDType DType, byt
     /// <summary>True for an array MXNet saved as "none" (no shape, no data).</summary>
     public bool IsNone { get; init; }
 
-    /// <summary>Number of elements (1 for a scalar).</summary>
-    public long ElementCount => Shape.Aggregate(1L, (n, d) => n * d);
+    /// <summary>Number of elements (1 for a scalar, 0 for a "none" array).</summary>
+    public long ElementCount => IsNone ? 0 : Shape.Aggregate(1L, (n, d) => n * d);
 
     /// <summary>The name without MXNet's <c>arg:</c> or <c>aux:</c> prefix.</summary>
     public string BareName => Name.StartsWith("arg:", StringComparison.Ordinal) || Name.StartsWith("aux:", StringComparison.Ordinal)

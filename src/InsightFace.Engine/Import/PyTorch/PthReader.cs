@@ -21,10 +21,13 @@ public static class PthReader
     /// <exception cref="PthFormatException">The file is not a readable PyTorch state dict.</exception>
     public static StateDict Read(string path, string? entry = null)
     {
-        var bytes = File.ReadAllBytes(path);
+        using var file = File.OpenRead(path);
+        Span<byte> signature = stackalloc byte[4];
+        var isZip = file.ReadAtLeast(signature, 4, throwOnEndOfStream: false) == 4 && signature.SequenceEqual("PK\u0003\u0004"u8);
+        file.Position = 0;
         try
         {
-            return bytes.AsSpan().StartsWith("PK\u0003\u0004"u8) ? ReadZip(path, bytes, entry) : ReadLegacy(path, bytes, entry);
+            return isZip ? ReadZip(path, file, entry) : ReadLegacy(path, ReadAll(file), entry);
         }
         catch (Exception e) when (e is FormatException or InvalidCastException or NullReferenceException)
         {
@@ -36,9 +39,9 @@ public static class PthReader
         }
     }
 
-    private static StateDict ReadZip(string path, byte[] bytes, string? entry)
+    private static StateDict ReadZip(string path, Stream file, string? entry)
     {
-        using var archive = new ZipArchive(new MemoryStream(bytes), ZipArchiveMode.Read);
+        using var archive = new ZipArchive(file, ZipArchiveMode.Read, leaveOpen: true);
         // Every record sits under one folder whose name is the file stem at save time (formats.md §4.2).
         var root = archive.Entries[0].FullName.Split('/')[0];
         ZipArchiveEntry? Record(string name) => archive.GetEntry($"{root}/{name}");
@@ -200,7 +203,12 @@ public static class PthReader
     private static byte[] ReadAll(ZipArchiveEntry entry)
     {
         using var stream = entry.Open();
-        using var copy = new MemoryStream((int)entry.Length);
+        return ReadAll(stream);
+    }
+
+    private static byte[] ReadAll(Stream stream)
+    {
+        using var copy = new MemoryStream();
         stream.CopyTo(copy);
         return copy.ToArray();
     }

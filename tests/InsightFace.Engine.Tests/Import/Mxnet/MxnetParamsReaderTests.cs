@@ -135,6 +135,37 @@ public class MxnetParamsReaderTests : IDisposable
         Assert.Equal([0.5f, 1.5f, -2, 1e-7f], arrays[1].ToSingles());
     }
 
+    [Theory]
+    [InlineData(MxnetDType.Float16, 2)]
+    [InlineData(MxnetDType.Float64, 8)]
+    public void Half_and_double_arrays_read_as_singles(MxnetDType dtype, int elementSize)
+    {
+        var path = WriteFile(NDArrayListWriter.Write([("arg:w", [3], [0.5f, -2f, 1024f])], dtype: dtype));
+
+        var array = Assert.Single(MxnetParamsReader.Read(path));
+
+        Assert.Equal(dtype, array.DType);
+        Assert.Equal(3 * elementSize, array.Data.Length);
+        Assert.Equal([0.5f, -2f, 1024f], array.ToSingles());
+    }
+
+    [Fact]
+    public void None_arrays_are_read_as_such()
+    {
+        // A V2 "none" array is its magic, a dense storage type and ndim 0, then nothing (NDArray::Save of an empty array).
+        using var stream = new MemoryStream();
+        using (var w = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true))
+        {
+            w.Write(0x112UL); w.Write(0UL); w.Write(1UL);
+            w.Write(0xF993FAC9u); w.Write(0); w.Write(0);
+            w.Write(1UL); w.Write(4UL); w.Write("none"u8.ToArray());
+        }
+        var array = Assert.Single(MxnetParamsReader.Read(WriteFile(stream.ToArray())));
+        Assert.True(array.IsNone);
+        Assert.Equal("none", array.Name);
+        Assert.Equal(0, array.ElementCount);
+    }
+
     [Fact]
     public void A_list_without_names_numbers_its_arrays()
     {

@@ -1,4 +1,4 @@
-using System.Text;
+using InsightFace.Engine.Import.Mxnet;
 
 namespace InsightFace.Engine.Tests.Import.Mxnet;
 
@@ -10,7 +10,8 @@ public static class NDArrayListWriter
 {
     public enum Encoding { Legacy, V1, V2, V3 }
 
-    public static byte[] Write(IReadOnlyList<(string Name, long[] Shape, float[] Values)> arrays, Encoding encoding = Encoding.V2, bool withNames = true)
+    public static byte[] Write(IReadOnlyList<(string Name, long[] Shape, float[] Values)> arrays, Encoding encoding = Encoding.V2, bool withNames = true,
+        MxnetDType dtype = MxnetDType.Float32)
     {
         using var stream = new MemoryStream();
         using var w = new BinaryWriter(stream);
@@ -37,8 +38,13 @@ public static class NDArrayListWriter
             }
             w.Write(1); // cpu
             w.Write(0);
-            w.Write(0); // float32
-            foreach (var v in values) w.Write(v);
+            w.Write((int)dtype);
+            foreach (var v in values)
+            {
+                if (dtype == MxnetDType.Float64) w.Write((double)v);
+                else if (dtype == MxnetDType.Float16) w.Write((Half)v);
+                else w.Write(v);
+            }
         }
         w.Write(withNames ? (ulong)arrays.Count : 0UL);
         if (withNames)
