@@ -187,6 +187,33 @@ public class OnnxExportTests : IDisposable
         }
     }
 
+    [PythonModuleFact("cv2")]
+    public void OpenCV_dnn_loads_the_model_and_computes_the_same_at_batch_1_and_7()
+    {
+        using var net = new TinyNet(seed: 6);
+        var path = Path.Combine(_dir, "tiny.onnx");
+        net.Export(foldBatchNorm: true, 11).Save(path, overwrite: false);
+        foreach (var batch in new[] { 1, 7 })
+        {
+            using var input = torch.rand([batch, 3, Size, Size], generator: new Generator(2)) * 2 - 1;
+            var inputPath = Path.Combine(_dir, $"input-{batch}.f32");
+            File.WriteAllBytes(inputPath, System.Runtime.InteropServices.MemoryMarshal.AsBytes(input.data<float>().ToArray().AsSpan()).ToArray());
+
+            var (exitCode, output) = PythonModuleFactAttribute.Run(
+                "import cv2, json, sys, numpy as np\n" +
+                "net = cv2.dnn.readNetFromONNX(sys.argv[1])\n" +
+                "net.setInput(np.fromfile(sys.argv[2], dtype=np.float32).reshape(int(sys.argv[3]), 3, int(sys.argv[4]), int(sys.argv[4])))\n" +
+                "print(json.dumps([float(v) for v in net.forward().flatten()]))",
+                path, inputPath, batch.ToString(), Size.ToString());
+
+            Assert.True(exitCode == 0, output);
+            var expected = net.Embed(input);
+            var actual = System.Text.Json.JsonSerializer.Deserialize<float[]>(output)!;
+            Assert.Equal(expected.Length, actual.Length);
+            Assert.All(expected.Zip(actual), p => Assert.True(Math.Abs(p.First - p.Second) <= 1e-4, $"{p.First} vs {p.Second}"));
+        }
+    }
+
     private static float[] Floats(TensorProto tensor) =>
         System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(tensor.RawData.Span).ToArray();
 
