@@ -14,12 +14,15 @@ internal static class AtomicFile
         {
             using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.ReadWrite))
                 write(stream);
-            File.Move(temporary, path, overwrite);
-        }
-        catch (IOException) when (!overwrite && File.Exists(path))
-        {
-            // Another writer created the file between the check and the rename.
-            throw new OutputExistsException(path);
+            try
+            {
+                File.Move(temporary, path, overwrite);
+            }
+            catch (IOException) when (!overwrite && File.Exists(path))
+            {
+                // Another writer created the file between the check and the rename.
+                throw new OutputExistsException(path);
+            }
         }
         finally
         {

@@ -1,4 +1,3 @@
-using Google.Protobuf;
 using InsightFace.Engine.Export.Onnx.Proto;
 
 namespace InsightFace.Engine.Export.Onnx;
@@ -28,8 +27,4 @@ public sealed class OnnxAttribute
     /// <summary>A float attribute, such as <c>epsilon</c>.</summary>
     public static OnnxAttribute Float(string name, float value) =>
         new(new AttributeProto { Name = name, Type = AttributeProto.Types.AttributeType.Float, F = value });
-
-    /// <summary>A UTF-8 string attribute.</summary>
-    public static OnnxAttribute String(string name, string value) =>
-        new(new AttributeProto { Name = name, Type = AttributeProto.Types.AttributeType.String, S = ByteString.CopyFromUtf8(value) });
 }

@@ -96,8 +96,9 @@ public sealed class OnnxGraphBuilder
     /// <summary>Adds a node of <paramref name="opType"/> (default domain) and returns its first output's name.</summary>
     public string AddNode(string opType, string name, IReadOnlyList<string> inputs, IReadOnlyList<string> outputs, params OnnxAttribute[] attributes)
     {
-        foreach (var input in inputs.Where(i => i.Length > 0 && !_values.Contains(i)))
-            throw new ArgumentException($"Node '{name}' ({opType}) reads '{input}', which no input, initializer or earlier node defines.", nameof(inputs));
+        // An empty name is ONNX's way of leaving out an optional input.
+        if (inputs.FirstOrDefault(i => i.Length > 0 && !_values.Contains(i)) is { } undefined)
+            throw new ArgumentException($"Node '{name}' ({opType}) reads '{undefined}', which no input, initializer or earlier node defines.", nameof(inputs));
         foreach (var output in outputs) Declare(output);
         var node = new NodeProto { OpType = opType, Name = name };
         node.Input.AddRange(inputs);

@@ -1,6 +1,6 @@
 namespace InsightFace.Engine.Import.Mxnet;
 
-/// <summary>One node of an MXNet <c>-symbol.json</c> graph. <see cref="Op"/> is <c>null</c> for variables (weights, data).</summary>
+/// <summary>One node of an MXNet <c>-symbol.json</c> graph. <see cref="Op"/> is the string <c>"null"</c> for variables (weights, data).</summary>
 public sealed record MxnetSymbolNode(int Index, string Op, string Name, IReadOnlyDictionary<string, string> Attrs, IReadOnlyList<int> Inputs)
 {
     /// <summary>True for a variable node (MXNet op <c>null</c>): the data input or a weight.</summary>

@@ -43,7 +43,7 @@ public static class PthReader
     {
         using var archive = new ZipArchive(file, ZipArchiveMode.Read, leaveOpen: true);
         // Every record sits under one folder whose name is the file stem at save time (formats.md §4.2).
-        var root = archive.Entries[0].FullName.Split('/')[0];
+        var root = archive.Entries.Count > 0 ? archive.Entries[0].FullName.Split('/')[0] : throw new FormatException("the zip archive is empty");
         ZipArchiveEntry? Record(string name) => archive.GetEntry($"{root}/{name}");
 
         if (Record("constants.pkl") is not null)

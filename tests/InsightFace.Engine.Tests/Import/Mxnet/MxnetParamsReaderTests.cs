@@ -227,6 +227,21 @@ public class MxnetParamsReaderTests : IDisposable
     }
 
     [Fact]
+    public void A_names_list_of_the_wrong_length_names_its_offset()
+    {
+        var bytes = NDArrayListWriter.Write([("arg:a", [1], [1f]), ("arg:b", [1], [2f])]);
+        var namesOffset = 24 + 2 * (4 + 4 + 4 + 8 + 12 + 4);
+        BinaryPrimitives.WriteUInt64LittleEndian(bytes.AsSpan(namesOffset), 1);
+        var path = WriteFile(bytes);
+
+        var e = Assert.Throws<MxnetParamsFormatException>(() => MxnetParamsReader.Read(path));
+
+        Assert.Equal("MxnetParamsNameCount", e.ErrorId);
+        Assert.Equal(namesOffset, e.Offset);
+        Assert.Contains("expected 0 or 2", e.Message);
+    }
+
+    [Fact]
     public void Trailing_bytes_are_rejected()
     {
         var bytes = NDArrayListWriter.Write([("arg:w", [1], [1f])]);
