@@ -80,18 +80,20 @@ public static class FresnetMapper
         return new MappedBackbone(network, (int)embedding, map.State) { Notes = notes, Blocks = layers };
     }
 
+    // Highest unit number per stage from the stageN_unitM_ node names; 4 zeros when there are none.
     private static int[] CountUnits(MxnetSymbol symbol)
     {
-        var counts = new int[4];
+        var units = new Dictionary<int, int>();
         foreach (var node in symbol.Operators)
         {
             var match = System.Text.RegularExpressions.Regex.Match(node.Name, @"^stage(\d+)_unit(\d+)_");
             if (!match.Success) continue;
             var stage = int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
-            if (stage < 1 || stage > 4) return [.. counts, stage];
-            counts[stage - 1] = Math.Max(counts[stage - 1], int.Parse(match.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture));
+            var unit = int.Parse(match.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture);
+            units[stage] = Math.Max(units.GetValueOrDefault(stage), unit);
         }
-        return counts;
+        var stages = Math.Max(4, units.Count == 0 ? 0 : units.Keys.Max());
+        return Enumerable.Range(1, stages).Select(s => units.GetValueOrDefault(s)).ToArray();
     }
 
     private static void CheckGraph(SymbolExpectations graph, string input, int[] layers)
