@@ -42,6 +42,25 @@ public class OnnxExportTests : IDisposable
     }
 
     [Fact]
+    public void A_bias_free_Gemm_and_a_shared_PRelu_slope_run_as_in_TorchSharp()
+    {
+        using var linear = nn.Linear(6, 5, hasBias: false);
+        using var prelu = nn.PReLU(1, init: 0.2);
+        var graph = new OnnxGraphBuilder("head");
+        graph.AddInput("x", OnnxDim.Symbolic("N"), 6);
+        var y = OnnxLayers.PRelu(graph, "prelu", OnnxLayers.Gemm(graph, "fc", "x", linear), prelu);
+        graph.AddOutput(y, OnnxDim.Symbolic("N"), 5);
+        using var input = torch.randn([3, 6], generator: new Generator(1));
+
+        float[] expected;
+        using (torch.no_grad()) expected = prelu.forward(linear.forward(input)).data<float>().ToArray();
+        var actual = RunOnnx(graph.ToBytes(), input, "x");
+
+        Assert.Equal(2, ModelProto.Parser.ParseFrom(graph.ToBytes()).Graph.Node[0].Input.Count);
+        Assert.All(expected.Zip(actual), p => Assert.Equal(p.First, p.Second, 1e-6f));
+    }
+
+    [Fact]
     public void Folding_removes_the_BatchNormalization_after_each_conv_only()
     {
         using var net = new TinyNet(seed: 3);
@@ -217,11 +236,11 @@ public class OnnxExportTests : IDisposable
     private static float[] Floats(TensorProto tensor) =>
         System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(tensor.RawData.Span).ToArray();
 
-    private static float[] RunOnnx(byte[] model, Tensor input)
+    private static float[] RunOnnx(byte[] model, Tensor input, string inputName = "data")
     {
         using var session = new InferenceSession(model);
         var dense = new DenseTensor(input.data<float>().ToArray(), input.shape.Select(d => (int)d).ToArray());
-        using var results = session.Run([NamedOnnxValue.CreateFromTensor("data", dense)]);
+        using var results = session.Run([NamedOnnxValue.CreateFromTensor(inputName, dense)]);
         return results.Single().AsEnumerable<float>().ToArray();
     }
 
