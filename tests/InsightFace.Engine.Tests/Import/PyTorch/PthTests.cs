@@ -166,6 +166,14 @@ public class PthTests : IDisposable
     }
 
     [Fact]
+    public void A_TorchScript_archive_is_refused_with_what_to_save_instead()
+    {
+        var e = Assert.Throws<PthFormatException>(() => PthReader.Read(Path.Combine(Here, "scripted.pt")));
+        Assert.Equal("PthTorchScript", e.ErrorId);
+        Assert.Contains("state_dict()", e.Message);
+    }
+
+    [Fact]
     public void A_truncated_zip_is_refused()
     {
         var bytes = File.ReadAllBytes(Path.Combine(Here, "tiny_iresnet.pth"));

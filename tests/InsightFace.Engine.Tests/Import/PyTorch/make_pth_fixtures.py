@@ -13,6 +13,7 @@ tiny_iresnet_output.json the eval-mode output of that network for input x[n,c,h,
 views.pth                tensors that are views: a transpose (non-contiguous strides) and a slice at a storage offset,
                          sharing one storage, plus a float16 and a 0-dim int64 tensor.
 checkpoint.pth           a dict holding a state dict under 'state_dict_backbone', as arcface_torch's checkpoint_gpu_N.pt.
+scripted.pt              a TorchScript archive (torch.jit.save), which is not a state dict.
 """
 import json
 import math
@@ -98,6 +99,8 @@ def main():
 
     checkpoint = {"epoch": 3, "state_dict_backbone": {"fc.bias": torch.tensor([1.0, 2.0])}}
     torch.save(checkpoint, os.path.join(here, "checkpoint.pth"))
+
+    torch.jit.save(torch.jit.script(nn.Linear(2, 2)), os.path.join(here, "scripted.pt"))
 
 
 if __name__ == "__main__":
