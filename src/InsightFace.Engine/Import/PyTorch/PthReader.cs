@@ -63,7 +63,8 @@ public static class PthReader
     private static StateDict ReadLegacy(string path, byte[] bytes, string? entry)
     {
         var reader = new PickleReader(bytes, path);
-        if (reader.Load() is not BigInteger magic || magic != LegacyMagic)
+        // A legacy file starts with a pickle (PROTO opcode 0x80) of the magic number.
+        if (bytes.Length == 0 || bytes[0] != 0x80 || reader.Load() is not BigInteger magic || magic != LegacyMagic)
             throw new PthFormatException("PthUnknownFormat", path,
                 $"PyTorch file '{path}' is neither a zip archive (torch >= 1.6) nor a legacy torch.save file (magic 0x1950a86a20f9469cfc6c at offset 0).");
         reader.Load(); // protocol version

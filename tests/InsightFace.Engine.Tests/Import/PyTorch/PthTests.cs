@@ -155,11 +155,14 @@ public class PthTests : IDisposable
         Assert.Single(Directory.GetFiles(_dir));
     }
 
-    [Fact]
-    public void A_file_that_is_not_a_torch_save_is_refused()
+    [Theory]
+    [InlineData(new byte[] { 0x80, 0x02, (byte)'K', 5, (byte)'.' })] // a pickle of the number 5
+    [InlineData(new byte[] { 0x12, 0x01, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 })] // an MXNet .params header
+    [InlineData(new byte[0])]
+    public void A_file_that_is_not_a_torch_save_is_refused(byte[] bytes)
     {
-        var path = Path.Combine(_dir, "random.pth");
-        File.WriteAllBytes(path, [0x80, 0x02, (byte)'K', 5, (byte)'.']);
+        var path = Path.Combine(_dir, "other.pth");
+        File.WriteAllBytes(path, bytes);
         var e = Assert.Throws<PthFormatException>(() => PthReader.Read(path));
         Assert.Equal("PthUnknownFormat", e.ErrorId);
         Assert.Contains(path, e.Message);
