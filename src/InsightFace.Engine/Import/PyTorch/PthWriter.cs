@@ -1,0 +1,157 @@
+using System.Buffers.Binary;
+using System.IO.Compression;
+using System.Text;
+using InsightFace.Engine.Export;
+using TorchSharp;
+
+namespace InsightFace.Engine.Import.PyTorch;
+
+/// <summary>
+/// Writes a state dict as PyTorch's zip format (what <c>torch.save(model.state_dict(), path)</c> writes, and what
+/// <c>torch.load</c> reads): <c>data.pkl</c> (pickle protocol 2: an OrderedDict of <c>_rebuild_tensor_v2</c> calls),
+/// one <c>data/N</c> record of raw little-endian bytes per tensor, <c>byteorder</c> and <c>version</c>.
+/// </summary>
+public static class PthWriter
+{
+    // The file format version torch ≥ 1.6 writes for plain tensors (caffe2/serialize/versions.h kProducedFileFormatVersion).
+    private const string FormatVersion = "3\n";
+
+    /// <summary>Writes <paramref name="stateDict"/> to <paramref name="path"/> through a temporary file.</summary>
+    /// <exception cref="OutputExistsException"><paramref name="path"/> exists and <paramref name="overwrite"/> is false.</exception>
+    public static void Write(string path, StateDict stateDict, bool overwrite)
+    {
+        // PyTorch names the archive's folder after the file stem; its reader takes any name.
+        var root = Path.GetFileNameWithoutExtension(path) is { Length: > 0 } stem && stem.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-') ? stem : "archive";
+        AtomicFile.Write(path, overwrite, stream =>
+        {
+            using var archive = new ZipArchive(stream, ZipArchiveMode.Create, leaveOpen: true);
+            Record(archive, $"{root}/data.pkl", Pickle(stateDict));
+            Record(archive, $"{root}/byteorder", "little"u8.ToArray());
+            for (var i = 0; i < stateDict.Count; i++)
+                Record(archive, $"{root}/data/{i}", Bytes(stateDict[stateDict.Keys[i]]));
+            Record(archive, $"{root}/version", Encoding.ASCII.GetBytes(FormatVersion));
+        });
+    }
+
+    private static void Record(ZipArchive archive, string name, byte[] data)
+    {
+        using var stream = archive.CreateEntry(name, CompressionLevel.NoCompression).Open();
+        stream.Write(data);
+    }
+
+    private static byte[] Bytes(torch.Tensor tensor)
+    {
+        using var scope = torch.NewDisposeScope();
+        return tensor.detach().cpu().contiguous().bytes.ToArray();
+    }
+
+    // OrderedDict([(key, _rebuild_tensor_v2(storage, 0, size, stride, False, OrderedDict())), ...])
+    private static byte[] Pickle(StateDict stateDict)
+    {
+        var p = new PickleWriter();
+        p.Op(0x80).Byte(2); // PROTO 2
+        p.Global("collections", "OrderedDict").Op(')').Op('R');
+        p.Op('(');
+        for (var i = 0; i < stateDict.Count; i++)
+        {
+            var key = stateDict.Keys[i];
+            var tensor = stateDict[key];
+            var shape = tensor.shape;
+            p.Unicode(key);
+            p.Global("torch._utils", "_rebuild_tensor_v2").Op('(');
+            p.Op('(').Unicode("storage").Global("torch", StorageName(tensor.dtype)).Unicode(i.ToString(System.Globalization.CultureInfo.InvariantCulture))
+                .Unicode("cpu").Int(tensor.numel()).Op('t').Op('Q'); // BINPERSID
+            p.Int(0);
+            p.Op('(');
+            foreach (var d in shape) p.Int(d);
+            p.Op('t').Op('(');
+            foreach (var s in ContiguousStrides(shape)) p.Int(s);
+            p.Op('t').Op(0x89); // requires_grad False
+            p.Global("collections", "OrderedDict").Op(')').Op('R');
+            p.Op('t').Op('R');
+        }
+        p.Op('u').Op('.');
+        return p.ToArray();
+    }
+
+    private static long[] ContiguousStrides(long[] shape)
+    {
+        var strides = new long[shape.Length];
+        long step = 1;
+        for (var d = shape.Length - 1; d >= 0; d--)
+        {
+            strides[d] = step;
+            step *= shape[d];
+        }
+        return strides;
+    }
+
+    private static string StorageName(torch.ScalarType dtype) => dtype switch
+    {
+        torch.ScalarType.Float32 => "FloatStorage",
+        torch.ScalarType.Float64 => "DoubleStorage",
+        torch.ScalarType.Float16 => "HalfStorage",
+        torch.ScalarType.BFloat16 => "BFloat16Storage",
+        torch.ScalarType.Int64 => "LongStorage",
+        torch.ScalarType.Int32 => "IntStorage",
+        torch.ScalarType.Int16 => "ShortStorage",
+        torch.ScalarType.Int8 => "CharStorage",
+        torch.ScalarType.Byte => "ByteStorage",
+        torch.ScalarType.Bool => "BoolStorage",
+        _ => throw new NotSupportedException($"Tensors of type {dtype} cannot be written to a .pth file."),
+    };
+
+    /// <summary>Emits pickle opcodes.</summary>
+    private sealed class PickleWriter
+    {
+        private readonly MemoryStream _stream = new();
+
+        public PickleWriter Op(char op) => Byte((byte)op);
+
+        public PickleWriter Op(byte op) => Byte(op);
+
+        public PickleWriter Byte(byte value)
+        {
+            _stream.WriteByte(value);
+            return this;
+        }
+
+        public PickleWriter Global(string module, string name)
+        {
+            Op('c');
+            _stream.Write(Encoding.ASCII.GetBytes($"{module}\n{name}\n"));
+            return this;
+        }
+
+        public PickleWriter Unicode(string text)
+        {
+            var bytes = Encoding.UTF8.GetBytes(text);
+            Span<byte> length = stackalloc byte[4];
+            BinaryPrimitives.WriteInt32LittleEndian(length, bytes.Length);
+            Op('X');
+            _stream.Write(length);
+            _stream.Write(bytes);
+            return this;
+        }
+
+        public PickleWriter Int(long value)
+        {
+            Span<byte> bytes = stackalloc byte[8];
+            if (value is >= int.MinValue and <= int.MaxValue)
+            {
+                BinaryPrimitives.WriteInt32LittleEndian(bytes, (int)value);
+                Op('J');
+                _stream.Write(bytes[..4]);
+            }
+            else
+            {
+                BinaryPrimitives.WriteInt64LittleEndian(bytes, value);
+                Op(0x8a).Byte(8); // LONG1, 8 bytes two's complement
+                _stream.Write(bytes);
+            }
+            return this;
+        }
+
+        public byte[] ToArray() => _stream.ToArray();
+    }
+}
