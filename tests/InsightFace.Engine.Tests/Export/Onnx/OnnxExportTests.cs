@@ -1,3 +1,4 @@
+using InsightFace.Engine.Tests.Support;
 using InsightFace.Engine.Export;
 using InsightFace.Engine.Export.Onnx;
 using InsightFace.Engine.Export.Onnx.Proto;
