@@ -43,24 +43,24 @@ public static class VerificationBinReader
         if (bytes.Length == 0)
             throw new VerificationSetException(VerificationSetException.Truncated, path, $"{path}: the file is empty; expected a pickle.");
         NumpyPickleObjects.Register();
+        using var stream = new MemoryStream(bytes, writable: false);
         try
         {
             using var unpickler = new Unpickler();
-            return unpickler.loads(bytes);
+            return unpickler.load(stream);
         }
-        catch (IndexOutOfRangeException e)
+        catch (Exception e) when (e is PickleException or IOException or IndexOutOfRangeException or ArgumentException
+                                       or InvalidCastException or InvalidOperationException)
         {
-            // Razorvine reads past the end of the buffer when the STOP opcode never comes.
-            throw new VerificationSetException(VerificationSetException.Truncated, path,
-                $"{path}: the pickle is truncated: it ends at byte {bytes.Length} before its STOP opcode.", e);
-        }
-        catch (Exception e) when (e is PickleException or InvalidCastException or ArgumentException)
-        {
-            var what = bytes[0] == ProtoOpcode
-                ? $"the pickle cannot be read ({e.Message})"
-                : $"it is not a Python pickle (byte 0 is 0x{bytes[0]:X2}; expected the PROTO opcode 0x80)";
-            throw new VerificationSetException(bytes[0] == ProtoOpcode ? VerificationSetException.UnexpectedContent : VerificationSetException.NotPickle,
-                path, $"{path}: {what}.", e);
+            // Having consumed every byte without reaching STOP means the file was cut short.
+            if (stream.Position >= bytes.Length)
+                throw new VerificationSetException(VerificationSetException.Truncated, path,
+                    $"{path}: the pickle is truncated: it ends at byte {bytes.Length} before its STOP opcode.", e);
+            if (bytes[0] != ProtoOpcode)
+                throw new VerificationSetException(VerificationSetException.NotPickle, path,
+                    $"{path}: not a Python pickle (byte 0 is 0x{bytes[0]:X2}; expected the PROTO opcode 0x80).", e);
+            throw new VerificationSetException(VerificationSetException.UnexpectedContent, path,
+                $"{path}: the pickle cannot be read at byte {stream.Position}: {e.Message}", e);
         }
     }
 
