@@ -1,0 +1,103 @@
+using Google.Protobuf;
+
+namespace InsightFace.Engine.Tests.Evaluation;
+
+/// <summary>
+/// Tiny ONNX models written field by field from onnx.proto (ModelProto.graph = 7, GraphProto.node = 1,
+/// initializer = 5, input = 11, output = 12, ...), so the tests need neither Python nor generated classes.
+/// </summary>
+internal static class TinyOnnx
+{
+    /// <summary>data [batch, 3, size, size] → GlobalAveragePool → Flatten: the mean of each channel, [batch, 3].</summary>
+    public static byte[] ChannelMeans(string batch = "N", int size = 112, bool flatten = true, bool mxnetNormalisation = false)
+    {
+        var nodes = new List<byte[]>();
+        var initializers = new List<byte[]>();
+        var current = "data";
+        if (mxnetNormalisation)
+        {
+            // As MXNet exports carry it: (x − 127.5) · 0.0078125 in nodes named _minusscalar0 and _mulscalar0.
+            initializers.Add(ScalarTensor("mean", 127.5f));
+            initializers.Add(ScalarTensor("scale", 0.0078125f));
+            nodes.Add(Node("_minusscalar0", "Sub", [current, "mean"], "centred"));
+            nodes.Add(Node("_mulscalar0", "Mul", ["centred", "scale"], "scaled"));
+            current = "scaled";
+        }
+        nodes.Add(Node("GlobalAveragePool_0", "GlobalAveragePool", [current], "pooled"));
+        var output = "pooled";
+        if (flatten)
+        {
+            nodes.Add(Node("Flatten_1", "Flatten", ["pooled"], "embedding"));
+            output = "embedding";
+        }
+
+        var graph = new Message();
+        foreach (var node in nodes) graph.Bytes(1, node);
+        graph.String(2, "tiny");
+        foreach (var tensor in initializers) graph.Bytes(5, tensor);
+        graph.Bytes(11, ValueInfo("data", [batch, "3", size.ToString(), size.ToString()]));
+        graph.Bytes(12, ValueInfo(output, flatten ? [batch, "3"] : [batch, "3", "1", "1"]));
+
+        return new Message()
+            .Varint(1, 7)                                             // ir_version
+            .String(2, "InsightFace tests")                           // producer_name
+            .Bytes(7, graph.ToArray())                                // graph
+            .Bytes(8, new Message().String(1, "").Varint(2, 11).ToArray()) // opset_import: ai.onnx 11
+            .ToArray();
+    }
+
+    private static byte[] Node(string name, string op, string[] inputs, string output)
+    {
+        var node = new Message();
+        foreach (var input in inputs) node.String(1, input);
+        return node.String(2, output).String(3, name).String(4, op).ToArray();
+    }
+
+    private static byte[] ScalarTensor(string name, float value) =>
+        new Message().Varint(2, 1).String(8, name).Bytes(9, BitConverter.GetBytes(value)).ToArray();
+
+    /// <summary>A float tensor value; a numeric dim is dim_value, anything else dim_param.</summary>
+    private static byte[] ValueInfo(string name, string[] dims)
+    {
+        var shape = new Message();
+        foreach (var dim in dims)
+            shape.Bytes(1, long.TryParse(dim, out var value) ? new Message().Varint(1, value).ToArray() : new Message().String(2, dim).ToArray());
+        var tensorType = new Message().Varint(1, 1).Bytes(2, shape.ToArray());
+        return new Message().String(1, name).Bytes(2, new Message().Bytes(1, tensorType.ToArray()).ToArray()).ToArray();
+    }
+
+    private sealed class Message
+    {
+        private readonly MemoryStream _buffer = new();
+        private readonly CodedOutputStream _output;
+
+        public Message() => _output = new CodedOutputStream(_buffer);
+
+        public Message Varint(int field, long value)
+        {
+            _output.WriteTag(field, WireFormat.WireType.Varint);
+            _output.WriteInt64(value);
+            return this;
+        }
+
+        public Message String(int field, string value)
+        {
+            _output.WriteTag(field, WireFormat.WireType.LengthDelimited);
+            _output.WriteString(value);
+            return this;
+        }
+
+        public Message Bytes(int field, byte[] value)
+        {
+            _output.WriteTag(field, WireFormat.WireType.LengthDelimited);
+            _output.WriteBytes(ByteString.CopyFrom(value));
+            return this;
+        }
+
+        public byte[] ToArray()
+        {
+            _output.Flush();
+            return _buffer.ToArray();
+        }
+    }
+}
