@@ -18,26 +18,10 @@ public sealed class OnnxFaceEmbedderTests : IDisposable
         return path;
     }
 
-    /// <summary>
-    /// The mean of each channel of <see cref="TestImages.Colour"/>, normalised, in float64; ONNX Runtime sums the
-    /// 12,544 pixels in float32, hence comparisons to 1e-4.
-    /// </summary>
-    private static double[] ExpectedMeans(double mean, double std, bool bgr)
-    {
-        var sums = new double[3];
-        for (var y = 0; y < 112; y++)
-            for (var x = 0; x < 112; x++)
-            {
-                var (r, g, b) = TestImages.Colour(x, y);
-                sums[0] += (r - mean) / std;
-                sums[1] += (g - mean) / std;
-                sums[2] += (b - mean) / std;
-            }
-        var means = sums.Select(s => s / (112 * 112)).ToArray();
-        return bgr ? [means[2], means[1], means[0]] : means;
-    }
+    /// <summary>ONNX Runtime sums the 12,544 pixels in float32, hence comparisons to 1e-4.</summary>
+    private static double[] ExpectedMeans(double mean, double std, bool bgr) => TestImages.ChannelMeans(mean, std, bgr);
 
-    private static float[] Batch(FaceImageTransform transform, int copies)
+    internal static float[] Batch(FaceImageTransform transform, int copies)
     {
         var decoder = new FaceImageDecoder();
         var images = new float[copies * FaceInput.Floats + 17]; // longer than needed, as the runner's buffers are

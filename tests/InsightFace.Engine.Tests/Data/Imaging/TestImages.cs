@@ -21,4 +21,20 @@ internal static class TestImages
         using var data = bitmap.Encode(SKEncodedImageFormat.Png, 100);
         return data.ToArray();
     }
+
+    /// <summary>The mean of each channel of <see cref="Colour"/>, (v − mean) / std, in float64, in RGB or BGR order.</summary>
+    public static double[] ChannelMeans(double mean, double std, bool bgr)
+    {
+        var sums = new double[3];
+        for (var y = 0; y < 112; y++)
+            for (var x = 0; x < 112; x++)
+            {
+                var (r, g, b) = Colour(x, y);
+                sums[0] += (r - mean) / std;
+                sums[1] += (g - mean) / std;
+                sums[2] += (b - mean) / std;
+            }
+        var means = sums.Select(s => s / (112 * 112)).ToArray();
+        return bgr ? [means[2], means[1], means[0]] : means;
+    }
 }
