@@ -58,6 +58,5 @@ public static class RocCurvePlot
         var points = m.Fpr.Select((fpr, i) => ToPixel(fpr, m.Tpr[i])).Prepend(ToPixel(0, 0)).ToArray();
         using var line = new SKPaint { Color = new SKColor(31, 119, 180), StrokeWidth = 2.5f, Style = SKPaintStyle.Stroke, IsAntialias = true };
         canvas.DrawPoints(SKPointMode.Polygon, points, line);
-
     }
 }

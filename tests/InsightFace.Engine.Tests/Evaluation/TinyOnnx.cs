@@ -8,8 +8,12 @@ namespace InsightFace.Engine.Tests.Evaluation;
 /// </summary>
 internal static class TinyOnnx
 {
-    /// <summary>data [batch, 3, size, size] → GlobalAveragePool → Flatten: the mean of each channel, [batch, 3].</summary>
-    public static byte[] ChannelMeans(string batch = "N", int size = 112, bool flatten = true, bool mxnetNormalisation = false)
+    /// <summary>
+    /// data [batch, 3, size, size] → GlobalAveragePool → Flatten: the mean of each channel, [batch, 3]; with
+    /// <paramref name="quadrants"/>, AveragePool 56x56 stride 56 instead: channel means per quadrant, [batch, 12].
+    /// </summary>
+    public static byte[] ChannelMeans(string batch = "N", int size = 112, bool flatten = true, bool mxnetNormalisation = false,
+        bool quadrants = false)
     {
         var nodes = new List<byte[]>();
         var initializers = new List<byte[]>();
@@ -23,7 +27,10 @@ internal static class TinyOnnx
             nodes.Add(Node("_mulscalar0", "Mul", ["centred", "scale"], "scaled"));
             current = "scaled";
         }
-        nodes.Add(Node("GlobalAveragePool_0", "GlobalAveragePool", [current], "pooled"));
+        nodes.Add(quadrants
+            ? Node("AveragePool_0", "AveragePool", [current], "pooled", Ints("kernel_shape", 56, 56), Ints("strides", 56, 56))
+            : Node("GlobalAveragePool_0", "GlobalAveragePool", [current], "pooled"));
+        var features = quadrants ? "12" : "3";
         var output = "pooled";
         if (flatten)
         {
@@ -36,7 +43,7 @@ internal static class TinyOnnx
         graph.String(2, "tiny");
         foreach (var tensor in initializers) graph.Bytes(5, tensor);
         graph.Bytes(11, ValueInfo("data", [batch, "3", size.ToString(), size.ToString()]));
-        graph.Bytes(12, ValueInfo(output, flatten ? [batch, "3"] : [batch, "3", "1", "1"]));
+        graph.Bytes(12, ValueInfo(output, flatten ? [batch, features] : [batch, "3", "1", "1"]));
 
         return new Message()
             .Varint(1, 7)                                             // ir_version
@@ -46,11 +53,21 @@ internal static class TinyOnnx
             .ToArray();
     }
 
-    private static byte[] Node(string name, string op, string[] inputs, string output)
+    private static byte[] Node(string name, string op, string[] inputs, string output, params byte[][] attributes)
     {
         var node = new Message();
         foreach (var input in inputs) node.String(1, input);
-        return node.String(2, output).String(3, name).String(4, op).ToArray();
+        node.String(2, output).String(3, name).String(4, op);
+        foreach (var attribute in attributes) node.Bytes(5, attribute);
+        return node.ToArray();
+    }
+
+    /// <summary>AttributeProto: name = 1, ints = 8, type = 20 (INTS = 7).</summary>
+    private static byte[] Ints(string name, params long[] values)
+    {
+        var attribute = new Message().String(1, name);
+        foreach (var value in values) attribute.Varint(8, value);
+        return attribute.Varint(20, 7).ToArray();
     }
 
     private static byte[] ScalarTensor(string name, float value) =>
