@@ -11,6 +11,7 @@ namespace InsightFace.Engine.Evaluation;
 /// </summary>
 internal sealed class ImageBatchProducer : IDisposable
 {
+    private readonly string _target;
     private readonly IReadOnlyList<byte[]> _images;
     private readonly FaceImageTransform _transform;
     private readonly int _batchSize;
@@ -20,10 +21,14 @@ internal sealed class ImageBatchProducer : IDisposable
     private readonly Thread _thread;
     private Exception? _error;
 
-    /// <summary>Starts decoding into <paramref name="buffers"/> batch buffers of <paramref name="batchSize"/> images.</summary>
-    public ImageBatchProducer(IReadOnlyList<byte[]> images, FaceImageTransform transform, int batchSize, bool flip,
-        int buffers, CancellationToken cancellationToken)
+    /// <summary>
+    /// Starts decoding the images of <paramref name="target"/> into <paramref name="buffers"/> batch buffers of
+    /// <paramref name="batchSize"/> images.
+    /// </summary>
+    public ImageBatchProducer(string target, IReadOnlyList<byte[]> images, FaceImageTransform transform, int batchSize,
+        bool flip, int buffers, CancellationToken cancellationToken)
     {
+        _target = target;
         _images = images;
         _transform = transform;
         _batchSize = batchSize;
@@ -73,7 +78,7 @@ internal sealed class ImageBatchProducer : IDisposable
         catch (FaceImageDecodeException e)
         {
             throw new EvaluationException(EvaluationException.ImageInvalid,
-                $"Image {index} (pair {index / 2}, {(index % 2 == 0 ? "first" : "second")} image) does not decode: {e.Message} " +
+                $"'{_target}': image {index} (pair {index / 2}, {(index % 2 == 0 ? "first" : "second")} image) does not decode: {e.Message} " +
                 "Every image is needed: skipping one would change the protocol.", e);
         }
         var offset = i * FaceInput.Floats;

@@ -11,6 +11,7 @@ namespace InsightFace.Engine.Evaluation;
 public sealed class VerificationRunner(IFaceEmbedder embedder, VerificationOptions? options = null)
 {
     private readonly VerificationOptions _options = Validate(options ?? new VerificationOptions());
+    private int _embeddingSize = -1;
 
     /// <summary>Reads the <c>.bin</c> at <paramref name="binPath"/> and verifies it; the target is the file's name.</summary>
     public VerificationResult Run(string binPath, IProgress<VerificationProgress>? progress = null,
@@ -28,7 +29,7 @@ public sealed class VerificationRunner(IFaceEmbedder embedder, VerificationOptio
         var elapsed = Stopwatch.StartNew();
         var inference = new Stopwatch();
         var accumulator = new EmbeddingAccumulator(set.Images.Count);
-        using (var producer = new ImageBatchProducer(set.Images, embedder.InputTransform, _options.BatchSize, _options.Flip,
+        using (var producer = new ImageBatchProducer(target, set.Images, embedder.InputTransform, _options.BatchSize, _options.Flip,
                    _options.PrefetchBatches + 1, cancellationToken))
         {
             foreach (var batch in producer.Batches())
@@ -48,8 +49,6 @@ public sealed class VerificationRunner(IFaceEmbedder embedder, VerificationOptio
             metrics.Threshold, metrics.TarAtFar, metrics.Far, _options.Flip, embedder.Description, metrics,
             inference.Elapsed, elapsed.Elapsed);
     }
-
-    private int _embeddingSize = -1;
 
     private float[,] EmbedChecked(float[] images, int count, int start)
     {

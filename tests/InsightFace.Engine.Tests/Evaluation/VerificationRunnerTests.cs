@@ -65,7 +65,7 @@ public class VerificationRunnerTests
             new VerificationRunner(new QuadrantMeanEmbedder(), new VerificationOptions { BatchSize = 4 }).Run("orl", broken));
 
         Assert.Equal(EvaluationException.ImageInvalid, e.ErrorId);
-        Assert.Contains("Image 5 (pair 2, second image)", e.Message);
+        Assert.Contains("'orl': image 5 (pair 2, second image) does not decode", e.Message);
     }
 
     [Fact]

@@ -32,7 +32,7 @@ public sealed class FaceImageDecoder
     public int RgbLength => _rgb.Length;
 
     /// <summary>The number of floats <see cref="DecodeChw"/> writes: 3·width·height.</summary>
-    public int ChwLength => _rgb.Length;
+    public int ChwLength => 3 * Width * Height;
 
     /// <summary>
     /// Decodes <paramref name="encoded"/> into <paramref name="rgb"/> as HWC RGB bytes. Throws
