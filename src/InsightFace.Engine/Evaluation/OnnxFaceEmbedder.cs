@@ -102,7 +102,7 @@ public sealed class OnnxFaceEmbedder : IFaceEmbedder, IDisposable
     {
         var (name, meta) = _session.InputMetadata.First();
         var dims = meta.Dimensions;
-        var ok = meta.IsTensor && meta.ElementType == typeof(float) && dims.Length == 4 && dims[0] != 0
+        var ok = meta.IsTensor && meta.ElementType == typeof(float) && dims.Length == 4
                  && Fits(dims[1], FaceInput.Channels) && Fits(dims[2], FaceInput.Size) && Fits(dims[3], FaceInput.Size);
         if (!ok)
             throw new EvaluationException(EvaluationException.OnnxInputUnsupported,
@@ -126,6 +126,6 @@ public sealed class OnnxFaceEmbedder : IFaceEmbedder, IDisposable
     {
         if (!meta.IsTensor) return $"a {meta.OnnxValueType}";
         var dims = meta.Dimensions.Select((d, i) => d >= 0 ? d.ToString() : meta.SymbolicDimensions[i] is { Length: > 0 } s ? s : "?");
-        return $"{meta.ElementType.Name} [{string.Join(", ", dims)}]";
+        return $"{meta.ElementDataType.ToString().ToLowerInvariant()} [{string.Join(", ", dims)}]";
     }
 }

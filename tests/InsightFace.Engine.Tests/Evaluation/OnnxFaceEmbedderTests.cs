@@ -101,7 +101,7 @@ public sealed class OnnxFaceEmbedderTests : IDisposable
         var e = Assert.Throws<EvaluationException>(() => new OnnxFaceEmbedder(path));
         Assert.Equal(EvaluationException.OnnxInputUnsupported, e.ErrorId);
         Assert.Contains(path, e.Message);
-        Assert.Contains("input 'data' is Single [N, 3, 64, 64]; expected float [N, 3, 112, 112]", e.Message);
+        Assert.Contains("input 'data' is float [N, 3, 64, 64]; expected float [N, 3, 112, 112]", e.Message);
     }
 
     [Fact]
@@ -110,7 +110,7 @@ public sealed class OnnxFaceEmbedderTests : IDisposable
         var path = Save(TinyOnnx.ChannelMeans(flatten: false));
         var e = Assert.Throws<EvaluationException>(() => new OnnxFaceEmbedder(path));
         Assert.Equal(EvaluationException.OnnxOutputUnsupported, e.ErrorId);
-        Assert.Contains("output 'pooled' is Single [N, 3, 1, 1]; expected a 2-D float embedding [N, E]", e.Message);
+        Assert.Contains("output 'pooled' is float [N, 3, 1, 1]; expected a 2-D float embedding [N, E]", e.Message);
     }
 
     [Fact]
