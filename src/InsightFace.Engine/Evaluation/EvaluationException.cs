@@ -5,6 +5,8 @@ public sealed class EvaluationException : Exception
 {
     /// <summary>An image of the set does not decode; the message names its index and pair.</summary>
     public const string ImageInvalid = "VerificationImageInvalid";
+    /// <summary>A verification target name or path that resolves to no <c>.bin</c> file.</summary>
+    public const string TargetNotFound = "VerificationTargetNotFound";
     /// <summary>The set has fewer pairs than cross-validation folds.</summary>
     public const string TooFewPairs = "VerificationTooFewPairs";
     /// <summary>An embedder returned a batch of the wrong shape.</summary>
