@@ -17,11 +17,23 @@ public sealed class FaceImageTransform
 {
     private readonly float[] _lookup = new float[256];
 
-    /// <summary>arcface_torch's input: RGB, (x − 127.5) / 127.5.</summary>
-    public static FaceImageTransform ArcFace { get; } = new(127.5f, 127.5f, ChannelOrder.Rgb);
+    /// <summary>
+    /// arcface_torch's input: RGB, <c>((x / 255) − 0.5) / 0.5</c> in float32 exactly as its verification and
+    /// training code compute it (half of the 256 values differ in the last bit from (x − 127.5) / 127.5).
+    /// </summary>
+    public static FaceImageTransform ArcFace { get; } =
+        new(127.5f, 127.5f, ChannelOrder.Rgb, v => (v / 255f - 0.5f) / 0.5f);
 
-    /// <summary>Creates the transform; <paramref name="std"/> must not be zero.</summary>
+    /// <summary>
+    /// Creates the transform (x − mean) · (1 / std) in float32, the arithmetic of OpenCV's blobFromImages with which
+    /// InsightFace's ONNX helper feeds models; <paramref name="std"/> must not be zero.
+    /// </summary>
     public FaceImageTransform(float mean, float std, ChannelOrder order)
+        : this(mean, std, order, v => (v - mean) * (float)(1.0 / std))
+    {
+    }
+
+    private FaceImageTransform(float mean, float std, ChannelOrder order, Func<int, float> normalise)
     {
         if (std == 0 || !float.IsFinite(std) || !float.IsFinite(mean))
             throw new ArgumentOutOfRangeException(nameof(std), $"Input mean {mean} and std {std} must be finite and std non-zero.");
@@ -29,7 +41,7 @@ public sealed class FaceImageTransform
         Std = std;
         Order = order;
         // A table of the 256 possible results keeps the per-pixel work to one load.
-        for (var v = 0; v < 256; v++) _lookup[v] = (v - mean) / std;
+        for (var v = 0; v < 256; v++) _lookup[v] = normalise(v);
     }
 
     /// <summary>The value subtracted from every pixel.</summary>

@@ -35,12 +35,30 @@ public class FaceImageDecoderTests
 
         const int plane = 112 * 112;
         var (r, g, b) = TestImages.Colour(10, 20);
-        Assert.Equal((r - 127.5f) / 127.5f, chw[0 * plane + 20 * 112 + 10]);
-        Assert.Equal((g - 127.5f) / 127.5f, chw[1 * plane + 20 * 112 + 10]);
-        Assert.Equal((b - 127.5f) / 127.5f, chw[2 * plane + 20 * 112 + 10]);
+        Assert.Equal((r - 127.5) / 127.5, chw[0 * plane + 20 * 112 + 10], 6);
+        Assert.Equal((g - 127.5) / 127.5, chw[1 * plane + 20 * 112 + 10], 6);
+        Assert.Equal((b - 127.5) / 127.5, chw[2 * plane + 20 * 112 + 10], 6);
         // Mirrored: output column x holds source column 111 − x.
         Assert.Equal(chw[0 * plane + 20 * 112 + 10], flipped[0 * plane + 20 * 112 + 101]);
         Assert.Equal(chw[2 * plane + 111 * 112 + 0], flipped[2 * plane + 111 * 112 + 111]);
+    }
+
+    [Theory]
+    // Bit patterns printed by numpy (and, for arcface_torch, by torch 1.13 on a uint8 tensor):
+    // ((v / 255) − 0.5) / 0.5 and (v − 127.5) · float32(1 / 127.5), both in float32.
+    [InlineData(1, 0xBF7DFDFE, 0xBF7DFDFF)]
+    [InlineData(77, 0xBECACACA, 0xBECACACC)]
+    [InlineData(128, 0x3B808100, 0x3B808081)]
+    [InlineData(200, 0x3F119192, 0x3F119192)]
+    [InlineData(254, 0x3F7DFDFE, 0x3F7DFDFF)]
+    public void Normalisation_repeats_insightfaces_float32_arithmetic(byte value, uint arcfaceTorch, uint onnxHelper)
+    {
+        var rgb = Enumerable.Repeat(value, 3).ToArray();
+        var chw = new float[3];
+        FaceImageTransform.ArcFace.ToChw(rgb, 1, 1, chw, flip: false);
+        Assert.Equal(arcfaceTorch, BitConverter.SingleToUInt32Bits(chw[0]));
+        new FaceImageTransform(127.5f, 127.5f, ChannelOrder.Rgb).ToChw(rgb, 1, 1, chw, flip: false);
+        Assert.Equal(onnxHelper, BitConverter.SingleToUInt32Bits(chw[0]));
     }
 
     [Fact]
