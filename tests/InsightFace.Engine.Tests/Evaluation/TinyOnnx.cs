@@ -53,6 +53,29 @@ internal static class TinyOnnx
             .ToArray();
     }
 
+    /// <summary>
+    /// <see cref="FixedConvWeights"/> as Conv 8x8 stride 8 (no bias) → AveragePool 7x7 stride 7 → Flatten: [N, 32].
+    /// </summary>
+    public static byte[] FixedConv()
+    {
+        var weights = new Message().Varint(1, 8).Varint(1, 3).Varint(1, 8).Varint(1, 8).Varint(2, 1).String(8, "weight")
+            .Bytes(9, FixedConvWeights().SelectMany(BitConverter.GetBytes).ToArray()).ToArray();
+        var graph = new Message()
+            .Bytes(1, Node("Conv_0", "Conv", ["data", "weight"], "features", Ints("kernel_shape", 8, 8), Ints("strides", 8, 8)))
+            .Bytes(1, Node("AveragePool_1", "AveragePool", ["features"], "pooled", Ints("kernel_shape", 7, 7), Ints("strides", 7, 7)))
+            .Bytes(1, Node("Flatten_2", "Flatten", ["pooled"], "embedding"))
+            .String(2, "fixed-conv")
+            .Bytes(5, weights)
+            .Bytes(11, ValueInfo("data", ["N", "3", "112", "112"]))
+            .Bytes(12, ValueInfo("embedding", ["N", "32"]));
+        return new Message().Varint(1, 7).String(2, "InsightFace tests").Bytes(7, graph.ToArray())
+            .Bytes(8, new Message().String(1, "").Varint(2, 11).ToArray()).ToArray();
+    }
+
+    /// <summary>Conv weights [8, 3, 8, 8] from an exact rational formula, so Python and C# build the same ones.</summary>
+    public static float[] FixedConvWeights() =>
+        Enumerable.Range(0, 8 * 3 * 8 * 8).Select(i => (float)(((i * 37) % 101 - 50) / 500.0)).ToArray();
+
     private static byte[] Node(string name, string op, string[] inputs, string output, params byte[][] attributes)
     {
         var node = new Message();
