@@ -5,7 +5,7 @@ namespace InsightFace.Engine.Evaluation;
 
 /// <summary>
 /// A TorchSharp backbone (any <c>Module&lt;Tensor, Tensor&gt;</c> from images to embeddings) as an embedder:
-/// eval mode, no_grad and one dispose scope per batch, on the given device and dtype.
+/// eval mode (restored afterwards), no_grad and one dispose scope per batch, on the given device and dtype.
 /// </summary>
 public sealed class TorchModuleEmbedder : IFaceEmbedder
 {
@@ -38,10 +38,20 @@ public sealed class TorchModuleEmbedder : IFaceEmbedder
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
+        // Verification during training must hand the backbone back in the mode it found it.
+        var wasTraining = _module.training;
         _module.eval();
-        var input = tensor(images.AsMemory(0, count * FaceInput.Floats), [count, FaceInput.Channels, FaceInput.Size, FaceInput.Size])
-            .to(_dtype, _device);
-        var output = _module.forward(input);
+        Tensor output;
+        try
+        {
+            var input = tensor(images.AsMemory(0, count * FaceInput.Floats), [count, FaceInput.Channels, FaceInput.Size, FaceInput.Size])
+                .to(_dtype, _device);
+            output = _module.forward(input);
+        }
+        finally
+        {
+            if (wasTraining) _module.train();
+        }
         if (output.dim() != 2 || output.shape[0] != count)
             throw new EvaluationException(EvaluationException.EmbeddingShapeInvalid,
                 $"{Description} returned a [{string.Join(", ", output.shape)}] tensor for {count} images; expected [{count}, E].");

@@ -37,6 +37,7 @@ public class TorchModuleEmbedderTests
         Assert.False(probe.GradEnabled);
         Assert.False(probe.Training);
         Assert.True(is_grad_enabled());
+        Assert.True(probe.training); // handed back in training mode, as arcface_torch's callback does
         var expected = TestImages.ChannelMeans(127.5, 127.5, bgr: false);
         for (var n = 0; n < 3; n++)
             for (var c = 0; c < 3; c++) Assert.Equal(expected[c], result[n, c], 5);
