@@ -7,6 +7,8 @@ public sealed class EvaluationException : Exception
     public const string ImageInvalid = "VerificationImageInvalid";
     /// <summary>A verification target name or path that resolves to no <c>.bin</c> file.</summary>
     public const string TargetNotFound = "VerificationTargetNotFound";
+    /// <summary>An output file (the ROC plot) exists and overwriting was not allowed.</summary>
+    public const string OutputExists = "VerificationOutputExists";
     /// <summary>The set has fewer pairs than cross-validation folds.</summary>
     public const string TooFewPairs = "VerificationTooFewPairs";
     /// <summary>An embedder returned a batch of the wrong shape.</summary>

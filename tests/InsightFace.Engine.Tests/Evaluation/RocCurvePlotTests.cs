@@ -38,7 +38,9 @@ public sealed class RocCurvePlotTests : IDisposable
     {
         var path = Path.Combine(_dir, "roc.png");
         File.WriteAllText(path, "keep");
-        Assert.Throws<IOException>(() => RocCurvePlot.Save(path, Result()));
+        var e = Assert.Throws<EvaluationException>(() => RocCurvePlot.Save(path, Result()));
+        Assert.Equal(EvaluationException.OutputExists, e.ErrorId);
+        Assert.Contains(path, e.Message);
         Assert.Equal("keep", File.ReadAllText(path));
         RocCurvePlot.Save(path, Result(), overwrite: true);
         Assert.NotEqual("keep", File.ReadAllText(path));
