@@ -1,0 +1,60 @@
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace InsightFace.Engine.Backbones;
+
+/// <summary>
+/// arcface_torch's pre-activation residual block: BN → conv3×3 → BN → PReLU → conv3×3(stride) → BN, plus the
+/// shortcut, with no activation after the add. Field names are arcface_torch's, so state_dict keys match.
+/// </summary>
+public sealed class IBasicBlock : nn.Module<Tensor, Tensor>
+{
+    private const double BatchNormEps = 1e-5;
+
+    private readonly BatchNorm2d bn1;
+    private readonly Conv2d conv1;
+    private readonly BatchNorm2d bn2;
+    private readonly PReLU prelu;
+    private readonly Conv2d conv2;
+    private readonly BatchNorm2d bn3;
+    private readonly Sequential? downsample;
+
+    /// <summary>
+    /// Builds a block from <paramref name="inplanes"/> to <paramref name="planes"/> channels. The first block of a
+    /// stage has <paramref name="stride"/> 2 and a conv1×1 + BN <c>downsample</c> shortcut.
+    /// </summary>
+    public IBasicBlock(long inplanes, long planes, long stride, bool withDownsample, LayerPlacement at)
+        : base(nameof(IBasicBlock))
+    {
+        bn1 = nn.BatchNorm2d(inplanes, BatchNormEps, device: at.Device, dtype: at.DType);
+        conv1 = nn.Conv2d(inplanes, planes, 3, stride: 1, padding: 1, bias: false, device: at.Device, dtype: at.DType);
+        bn2 = nn.BatchNorm2d(planes, BatchNormEps, device: at.Device, dtype: at.DType);
+        prelu = nn.PReLU(planes, device: at.Device, dtype: at.DType);
+        conv2 = nn.Conv2d(planes, planes, 3, stride: stride, padding: 1, bias: false, device: at.Device, dtype: at.DType);
+        bn3 = nn.BatchNorm2d(planes, BatchNormEps, device: at.Device, dtype: at.DType);
+        if (withDownsample)
+            downsample = nn.Sequential(
+                nn.Conv2d(inplanes, planes, 1, stride: stride, bias: false, device: at.Device, dtype: at.DType),
+                nn.BatchNorm2d(planes, BatchNormEps, device: at.Device, dtype: at.DType));
+        RegisterComponents();
+    }
+
+    /// <inheritdoc/>
+    public override Tensor forward(Tensor x)
+    {
+        var residual = bn3.call(conv2.call(prelu.call(bn2.call(conv1.call(bn1.call(x))))));
+        var identity = downsample is null ? x : downsample.call(x);
+        return residual.add_(identity);
+    }
+
+    /// <inheritdoc/>
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            bn1.Dispose(); conv1.Dispose(); bn2.Dispose(); prelu.Dispose(); conv2.Dispose(); bn3.Dispose();
+            downsample?.Dispose();
+        }
+        base.Dispose(disposing);
+    }
+}
