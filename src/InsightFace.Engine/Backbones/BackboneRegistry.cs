@@ -1,4 +1,5 @@
 using TorchSharp;
+using static TorchSharp.torch;
 
 namespace InsightFace.Engine.Backbones;
 
@@ -7,27 +8,27 @@ public static class BackboneRegistry
 {
     private abstract record Architecture(string Name)
     {
-        public abstract Backbone Build(BackboneOptions options, LayerPlacement at);
+        public abstract Backbone Build(BackboneOptions options, Device? device);
         public abstract (long Parameters, long MACs) Cost(long embeddingSize);
     }
 
     private sealed record IResNetArchitecture(string Name, int[] Blocks) : Architecture(Name)
     {
-        public override Backbone Build(BackboneOptions options, LayerPlacement at) =>
-            new IResNet(Blocks, options.EmbeddingSize, options.Dropout, at);
+        public override Backbone Build(BackboneOptions options, Device? device) =>
+            new IResNet(Blocks, options.EmbeddingSize, options.Dropout, device);
         public override (long Parameters, long MACs) Cost(long embeddingSize) =>
             BackboneCost.IResNet(Blocks, embeddingSize);
     }
 
     private sealed record MobileFaceNetArchitecture(string Name, int[] Blocks, long Scale) : Architecture(Name)
     {
-        public override Backbone Build(BackboneOptions options, LayerPlacement at)
+        public override Backbone Build(BackboneOptions options, Device? device)
         {
             // arcface_torch's get_model never passes dropout to MobileFaceNet; refusing it beats ignoring it.
             if (options.Dropout != 0)
                 throw new BackboneConfigurationException("DropoutNotSupported", "dropout",
                     $"Network '{Name}' has no dropout layer, but dropout is {options.Dropout}. Set dropout to 0.");
-            return new MobileFaceNet(Blocks, Scale, options.EmbeddingSize, at);
+            return new MobileFaceNet(Blocks, Scale, options.EmbeddingSize, device);
         }
         public override (long Parameters, long MACs) Cost(long embeddingSize) =>
             BackboneCost.MobileFaceNet(Blocks, Scale, embeddingSize);
@@ -64,7 +65,11 @@ public static class BackboneRegistry
             throw new PrecisionNotSupportedException(device.ToString(),
                 $"fp16 is not supported on device '{device}': TorchSharp has no autocast, so mixed precision cannot " +
                 "run here yet. Set fp16: false to train in float32.");
-        return architecture.Build(options, new LayerPlacement(device, options.DType));
+        var network = architecture.Build(options, device);
+        // Converted after building: BatchNorm given a dtype at construction would also give its integer
+        // num_batches_tracked that dtype, unlike PyTorch.
+        if (options.DType is { } dtype) network.to(dtype);
+        return network;
     }
 
     /// <summary>Size and cost of network <paramref name="name"/> at <paramref name="embeddingSize"/>, without building it.</summary>

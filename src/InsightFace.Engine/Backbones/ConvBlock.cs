@@ -8,14 +8,14 @@ internal sealed class ConvBlock : nn.Module<Tensor, Tensor>
 {
     private readonly Sequential layers;
 
-    public ConvBlock(long inChannels, long outChannels, long kernel, long stride, long padding, long groups, LayerPlacement at)
+    public ConvBlock(long inChannels, long outChannels, long kernel, long stride, long padding, long groups, Device? device)
         : base(nameof(ConvBlock))
     {
         layers = nn.Sequential(
             nn.Conv2d(inChannels, outChannels, kernel, stride: stride, padding: padding, groups: groups, bias: false,
-                device: at.Device, dtype: at.DType),
-            nn.BatchNorm2d(outChannels, device: at.Device, dtype: at.DType),
-            nn.PReLU(outChannels, device: at.Device, dtype: at.DType));
+                device: device),
+            nn.BatchNorm2d(outChannels, device: device),
+            nn.PReLU(outChannels, device: device));
         RegisterComponents();
     }
 

@@ -12,14 +12,14 @@ internal sealed class DepthWise : nn.Module<Tensor, Tensor>
     private readonly bool residual;
     private readonly Sequential layers;
 
-    public DepthWise(long inChannels, long outChannels, bool residual, long stride, long groups, LayerPlacement at)
+    public DepthWise(long inChannels, long outChannels, bool residual, long stride, long groups, Device? device)
         : base(nameof(DepthWise))
     {
         this.residual = residual;
         layers = nn.Sequential(
-            new ConvBlock(inChannels, groups, kernel: 1, stride: 1, padding: 0, groups: 1, at),
-            new ConvBlock(groups, groups, kernel: 3, stride: stride, padding: 1, groups: groups, at),
-            new LinearBlock(groups, outChannels, kernel: 1, padding: 0, groups: 1, at));
+            new ConvBlock(inChannels, groups, kernel: 1, stride: 1, padding: 0, groups: 1, device),
+            new ConvBlock(groups, groups, kernel: 3, stride: stride, padding: 1, groups: groups, device),
+            new LinearBlock(groups, outChannels, kernel: 1, padding: 0, groups: 1, device));
         RegisterComponents();
     }
 

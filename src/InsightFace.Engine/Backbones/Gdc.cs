@@ -13,13 +13,13 @@ internal sealed class Gdc : nn.Module<Tensor, Tensor>
 
     private readonly Sequential layers;
 
-    public Gdc(long embeddingSize, LayerPlacement at) : base(nameof(Gdc))
+    public Gdc(long embeddingSize, Device? device) : base(nameof(Gdc))
     {
         layers = nn.Sequential(
-            new LinearBlock(Channels, Channels, kernel: 7, padding: 0, groups: Channels, at),
+            new LinearBlock(Channels, Channels, kernel: 7, padding: 0, groups: Channels, device),
             nn.Flatten(),
-            nn.Linear(Channels, embeddingSize, hasBias: false, device: at.Device, dtype: at.DType),
-            nn.BatchNorm1d(embeddingSize, device: at.Device, dtype: at.DType));
+            nn.Linear(Channels, embeddingSize, hasBias: false, device: device),
+            nn.BatchNorm1d(embeddingSize, device: device));
         RegisterComponents();
     }
 

@@ -7,7 +7,7 @@ namespace InsightFace.Engine.Backbones;
 /// arcface_torch's pre-activation residual block: BN → conv3×3 → BN → PReLU → conv3×3(stride) → BN, plus the
 /// shortcut, with no activation after the add. Field names are arcface_torch's, so state_dict keys match.
 /// </summary>
-public sealed class IBasicBlock : nn.Module<Tensor, Tensor>
+internal sealed class IBasicBlock : nn.Module<Tensor, Tensor>
 {
     private const double BatchNormEps = 1e-5;
 
@@ -23,19 +23,19 @@ public sealed class IBasicBlock : nn.Module<Tensor, Tensor>
     /// Builds a block from <paramref name="inplanes"/> to <paramref name="planes"/> channels. The first block of a
     /// stage has <paramref name="stride"/> 2 and a conv1×1 + BN <c>downsample</c> shortcut.
     /// </summary>
-    public IBasicBlock(long inplanes, long planes, long stride, bool withDownsample, LayerPlacement at)
+    public IBasicBlock(long inplanes, long planes, long stride, bool withDownsample, Device? device)
         : base(nameof(IBasicBlock))
     {
-        bn1 = nn.BatchNorm2d(inplanes, BatchNormEps, device: at.Device, dtype: at.DType);
-        conv1 = nn.Conv2d(inplanes, planes, 3, stride: 1, padding: 1, bias: false, device: at.Device, dtype: at.DType);
-        bn2 = nn.BatchNorm2d(planes, BatchNormEps, device: at.Device, dtype: at.DType);
-        prelu = nn.PReLU(planes, device: at.Device, dtype: at.DType);
-        conv2 = nn.Conv2d(planes, planes, 3, stride: stride, padding: 1, bias: false, device: at.Device, dtype: at.DType);
-        bn3 = nn.BatchNorm2d(planes, BatchNormEps, device: at.Device, dtype: at.DType);
+        bn1 = nn.BatchNorm2d(inplanes, BatchNormEps, device: device);
+        conv1 = nn.Conv2d(inplanes, planes, 3, stride: 1, padding: 1, bias: false, device: device);
+        bn2 = nn.BatchNorm2d(planes, BatchNormEps, device: device);
+        prelu = nn.PReLU(planes, device: device);
+        conv2 = nn.Conv2d(planes, planes, 3, stride: stride, padding: 1, bias: false, device: device);
+        bn3 = nn.BatchNorm2d(planes, BatchNormEps, device: device);
         if (withDownsample)
             downsample = nn.Sequential(
-                nn.Conv2d(inplanes, planes, 1, stride: stride, bias: false, device: at.Device, dtype: at.DType),
-                nn.BatchNorm2d(planes, BatchNormEps, device: at.Device, dtype: at.DType));
+                nn.Conv2d(inplanes, planes, 1, stride: stride, bias: false, device: device),
+                nn.BatchNorm2d(planes, BatchNormEps, device: device));
         RegisterComponents();
     }
 

@@ -30,25 +30,26 @@ public sealed class IResNet : Backbone
     /// <summary>
     /// Builds an IResNet with <paramref name="blocksPerStage"/> blocks in each of the four stages
     /// (r50 is 3, 4, 14, 3), initialised as arcface_torch does: conv weights N(0, 0.1), BatchNorm 1 and 0,
-    /// PReLU 0.25, the Linear layer with PyTorch's default.
+    /// PReLU 0.25, the Linear layer with PyTorch's default. Parameters are created on <paramref name="device"/>
+    /// (null: the CPU); the <c>meta</c> device builds the structure without memory.
     /// </summary>
-    public IResNet(IReadOnlyList<int> blocksPerStage, long embeddingSize, double dropoutRate, LayerPlacement at)
+    public IResNet(IReadOnlyList<int> blocksPerStage, long embeddingSize, double dropoutRate, Device? device = null)
         : base(nameof(IResNet), embeddingSize)
     {
         if (blocksPerStage.Count != StagePlanes.Length || blocksPerStage.Any(n => n < 1))
             throw new ArgumentException("An IResNet needs four stages of at least one block each.", nameof(blocksPerStage));
 
-        conv1 = nn.Conv2d(3, StemChannels, 3, stride: 1, padding: 1, bias: false, device: at.Device, dtype: at.DType);
-        bn1 = nn.BatchNorm2d(StemChannels, BatchNormEps, device: at.Device, dtype: at.DType);
-        prelu = nn.PReLU(StemChannels, device: at.Device, dtype: at.DType);
-        layer1 = MakeStage(StemChannels, StagePlanes[0], blocksPerStage[0], at);
-        layer2 = MakeStage(StagePlanes[0], StagePlanes[1], blocksPerStage[1], at);
-        layer3 = MakeStage(StagePlanes[1], StagePlanes[2], blocksPerStage[2], at);
-        layer4 = MakeStage(StagePlanes[2], StagePlanes[3], blocksPerStage[3], at);
-        bn2 = nn.BatchNorm2d(StagePlanes[3], BatchNormEps, device: at.Device, dtype: at.DType);
+        conv1 = nn.Conv2d(3, StemChannels, 3, stride: 1, padding: 1, bias: false, device: device);
+        bn1 = nn.BatchNorm2d(StemChannels, BatchNormEps, device: device);
+        prelu = nn.PReLU(StemChannels, device: device);
+        layer1 = MakeStage(StemChannels, StagePlanes[0], blocksPerStage[0], device);
+        layer2 = MakeStage(StagePlanes[0], StagePlanes[1], blocksPerStage[1], device);
+        layer3 = MakeStage(StagePlanes[1], StagePlanes[2], blocksPerStage[2], device);
+        layer4 = MakeStage(StagePlanes[2], StagePlanes[3], blocksPerStage[3], device);
+        bn2 = nn.BatchNorm2d(StagePlanes[3], BatchNormEps, device: device);
         dropout = nn.Dropout(dropoutRate);
-        fc = nn.Linear(StagePlanes[3] * FinalSpatial, embeddingSize, device: at.Device, dtype: at.DType);
-        features = nn.BatchNorm1d(embeddingSize, BatchNormEps, device: at.Device, dtype: at.DType);
+        fc = nn.Linear(StagePlanes[3] * FinalSpatial, embeddingSize, device: device);
+        features = nn.BatchNorm1d(embeddingSize, BatchNormEps, device: device);
         RegisterComponents();
 
         using (no_grad())
@@ -61,12 +62,12 @@ public sealed class IResNet : Backbone
         features.weight!.requires_grad = false;
     }
 
-    private static Sequential MakeStage(long inplanes, long planes, int blocks, LayerPlacement at)
+    private static Sequential MakeStage(long inplanes, long planes, int blocks, Device? device)
     {
         var stage = nn.Sequential();
-        stage.append(new IBasicBlock(inplanes, planes, stride: 2, withDownsample: true, at));
+        stage.append(new IBasicBlock(inplanes, planes, stride: 2, withDownsample: true, device));
         for (var i = 1; i < blocks; i++)
-            stage.append(new IBasicBlock(planes, planes, stride: 1, withDownsample: false, at));
+            stage.append(new IBasicBlock(planes, planes, stride: 1, withDownsample: false, device));
         return stage;
     }
 

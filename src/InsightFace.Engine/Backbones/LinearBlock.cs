@@ -8,13 +8,13 @@ internal sealed class LinearBlock : nn.Module<Tensor, Tensor>
 {
     private readonly Sequential layers;
 
-    public LinearBlock(long inChannels, long outChannels, long kernel, long padding, long groups, LayerPlacement at)
+    public LinearBlock(long inChannels, long outChannels, long kernel, long padding, long groups, Device? device)
         : base(nameof(LinearBlock))
     {
         layers = nn.Sequential(
             nn.Conv2d(inChannels, outChannels, kernel, stride: 1, padding: padding, groups: groups, bias: false,
-                device: at.Device, dtype: at.DType),
-            nn.BatchNorm2d(outChannels, device: at.Device, dtype: at.DType));
+                device: device),
+            nn.BatchNorm2d(outChannels, device: device));
         RegisterComponents();
     }
 

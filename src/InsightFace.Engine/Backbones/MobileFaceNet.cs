@@ -17,9 +17,10 @@ public sealed class MobileFaceNet : Backbone
     /// <summary>
     /// Builds the network with <paramref name="blocks"/> residual blocks per stage and channel
     /// <paramref name="scale"/>, initialised as arcface_torch does: Kaiming-normal (fan-out, ReLU gain) for conv
-    /// and linear weights, BatchNorm 1 and 0, PReLU 0.25.
+    /// and linear weights, BatchNorm 1 and 0, PReLU 0.25. Parameters are created on <paramref name="device"/>
+    /// (null: the CPU).
     /// </summary>
-    public MobileFaceNet(IReadOnlyList<int> blocks, long scale, long embeddingSize, LayerPlacement at)
+    public MobileFaceNet(IReadOnlyList<int> blocks, long scale, long embeddingSize, Device? device = null)
         : base(nameof(MobileFaceNet), embeddingSize)
     {
         if (blocks.Count != 4 || blocks.Any(n => n < 1))
@@ -28,19 +29,19 @@ public sealed class MobileFaceNet : Backbone
         var narrow = 64 * scale;
         var wide = 128 * scale;
         layers = new ModuleList<nn.Module<Tensor, Tensor>>(
-            new ConvBlock(3, narrow, kernel: 3, stride: 2, padding: 1, groups: 1, at),
+            new ConvBlock(3, narrow, kernel: 3, stride: 2, padding: 1, groups: 1, device),
             // arcface_torch's own quirk: a single first block is a grouped (64 groups) conv, not a Residual.
             blocks[0] == 1
-                ? new ConvBlock(narrow, narrow, kernel: 3, stride: 1, padding: 1, groups: 64, at)
-                : new Residual(narrow, blocks[0], groups: 128, at),
-            new DepthWise(narrow, narrow, residual: false, stride: 2, groups: 128, at),
-            new Residual(narrow, blocks[1], groups: 128, at),
-            new DepthWise(narrow, wide, residual: false, stride: 2, groups: 256, at),
-            new Residual(wide, blocks[2], groups: 256, at),
-            new DepthWise(wide, wide, residual: false, stride: 2, groups: 512, at),
-            new Residual(wide, blocks[3], groups: 256, at));
-        conv_sep = new ConvBlock(wide, 512, kernel: 1, stride: 1, padding: 0, groups: 1, at);
-        features = new Gdc(embeddingSize, at);
+                ? new ConvBlock(narrow, narrow, kernel: 3, stride: 1, padding: 1, groups: 64, device)
+                : new Residual(narrow, blocks[0], groups: 128, device),
+            new DepthWise(narrow, narrow, residual: false, stride: 2, groups: 128, device),
+            new Residual(narrow, blocks[1], groups: 128, device),
+            new DepthWise(narrow, wide, residual: false, stride: 2, groups: 256, device),
+            new Residual(wide, blocks[2], groups: 256, device),
+            new DepthWise(wide, wide, residual: false, stride: 2, groups: 512, device),
+            new Residual(wide, blocks[3], groups: 256, device));
+        conv_sep = new ConvBlock(wide, 512, kernel: 1, stride: 1, padding: 0, groups: 1, device);
+        features = new Gdc(embeddingSize, device);
         RegisterComponents();
 
         using (no_grad())

@@ -8,11 +8,11 @@ internal sealed class Residual : nn.Module<Tensor, Tensor>
 {
     private readonly Sequential layers;
 
-    public Residual(long channels, int blocks, long groups, LayerPlacement at) : base(nameof(Residual))
+    public Residual(long channels, int blocks, long groups, Device? device) : base(nameof(Residual))
     {
         layers = nn.Sequential();
         for (var i = 0; i < blocks; i++)
-            layers.append(new DepthWise(channels, channels, residual: true, stride: 1, groups, at));
+            layers.append(new DepthWise(channels, channels, residual: true, stride: 1, groups, device));
         RegisterComponents();
     }
 

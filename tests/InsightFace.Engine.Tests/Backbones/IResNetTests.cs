@@ -45,7 +45,7 @@ public class IResNetTests
     public void The_embedding_batchnorm_scale_is_frozen_at_one()
     {
         torch.manual_seed(3);
-        using var network = new IResNet([1, 1, 1, 1], embeddingSize: 8, dropoutRate: 0, LayerPlacement.Cpu);
+        using var network = new IResNet([1, 1, 1, 1], embeddingSize: 8, dropoutRate: 0);
         var parameters = network.named_parameters().ToDictionary(p => p.name, p => p.parameter);
         Assert.False(parameters["features.weight"].requires_grad);
         Assert.True(parameters["features.bias"].requires_grad);
@@ -68,8 +68,8 @@ public class IResNetTests
         using var scope = NewDisposeScope();
         using var _ = no_grad();
         var images = randn(2, 3, 112, 112);
-        using var plain = new IResNet([1, 1, 1, 1], 8, dropoutRate: 0, LayerPlacement.Cpu);
-        using var dropped = new IResNet([1, 1, 1, 1], 8, dropoutRate: 0.5, LayerPlacement.Cpu);
+        using var plain = new IResNet([1, 1, 1, 1], 8, dropoutRate: 0);
+        using var dropped = new IResNet([1, 1, 1, 1], 8, dropoutRate: 0.5);
         plain.train();
         dropped.train();
         Assert.True(plain.call(images).allclose(plain.call(images), rtol: 0, atol: 0));

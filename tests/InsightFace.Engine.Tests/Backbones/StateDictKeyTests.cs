@@ -1,4 +1,6 @@
+using InsightFace.Engine.Backbones;
 using InsightFace.Engine.Tests.Support;
+using TorchSharp;
 
 namespace InsightFace.Engine.Tests.Backbones;
 
@@ -33,5 +35,18 @@ public class StateDictKeyTests
         Assert.Contains("features.weight", keys);
         Assert.Contains("features.running_var", keys);
         Assert.DoesNotContain("layer3.14.conv2.weight", keys);
+    }
+
+    [Fact]
+    public void Buffers_have_pytorchs_types()
+    {
+        using var network = MetaBuild.Create("mbf");
+        var state = network.state_dict();
+        Assert.Equal(torch.ScalarType.Int64, state["conv_sep.layers.1.num_batches_tracked"].dtype);
+        Assert.Equal(torch.ScalarType.Float32, state["conv_sep.layers.1.running_var"].dtype);
+        using var inDouble = BackboneRegistry.Create("mbf",
+            new BackboneOptions { Device = torch.META, DType = torch.ScalarType.Float64 });
+        Assert.Equal(torch.ScalarType.Float64, inDouble.state_dict()["conv_sep.layers.1.running_var"].dtype);
+        Assert.Equal(torch.ScalarType.Int64, inDouble.state_dict()["conv_sep.layers.1.num_batches_tracked"].dtype);
     }
 }
