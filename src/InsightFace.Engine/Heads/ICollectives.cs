@@ -6,6 +6,10 @@ namespace InsightFace.Engine.Heads;
 /// The collective operations Partial FC needs between the processes of one training job. Every rank must call
 /// the same operations in the same order with tensors of the same shape and type; none of them records autograd.
 /// </summary>
+/// <remarks>
+/// A rank that fails between two collectives leaves the others waiting in the next one, so an implementation
+/// for real processes must abort the whole job when any rank throws (MPI_Abort, ncclCommAbort).
+/// </remarks>
 public interface ICollectives
 {
     /// <summary>This process's index, 0 … <see cref="WorldSize"/> − 1.</summary>

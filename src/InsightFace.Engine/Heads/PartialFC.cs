@@ -89,7 +89,8 @@ public sealed class PartialFC : nn.Module<Tensor, Tensor, Tensor>
     public long NumSample { get; }
 
     /// <summary>
-    /// The rows of <see cref="weight"/> used since the last call, in ascending order, and forgets them.
+    /// The rows of <see cref="weight"/> that took part in a forward pass with gradients since the last call, in
+    /// ascending order, and forgets them.
     /// </summary>
     public Tensor TakeActiveRows()
     {
@@ -114,7 +115,7 @@ public sealed class PartialFC : nn.Module<Tensor, Tensor, Tensor>
             throw new ArgumentException($"Got {labels.numel()} labels for {localBatch} embeddings.", nameof(labels));
 
         using var scope = NewDisposeScope();
-        var globalLabels = collectives.AllGather(labels.reshape(-1).to(ScalarType.Int64));
+        var globalLabels = collectives.AllGather(labels.reshape(-1).to(ScalarType.Int64, weight.device));
         CheckLabels(globalLabels, localBatch);
         var globalEmbeddings = collectives.AllGather(embeddings.detach());
 
@@ -128,8 +129,9 @@ public sealed class PartialFC : nn.Module<Tensor, Tensor, Tensor>
         var centreLeaf = Active(index).detach().requires_grad_(needsGradient);
         var logits = margin.call(Cosines(embeddingLeaf, centreLeaf), shardLabels);
         var (loss, surrogate) = DistributedCrossEntropy.Compute(logits, shardLabels, collectives);
-        MarkActive(index);
         if (!needsGradient) return scope.MoveToOuter(loss);
+
+        MarkActive(index);
 
         var gradients = autograd.grad([surrogate], [embeddingLeaf, centreLeaf]);
         var embeddingGradient = gradients[0];
