@@ -151,4 +151,21 @@ public class PartialFCParityTests
         Assert.True(ranks[1].CentreGrad.eq(0).all().item<bool>());
         AssertParity(problem, ranks, ArcFace);
     }
+
+    [Fact]
+    public void Labels_at_the_first_and_last_class_and_an_embedding_on_its_centre_work()
+    {
+        long[] labels = [0, 9, 0, 9, 5, 4];
+        var problem = MakeProblem(2, numClasses: 10, seed: 6, labels);
+        // Row 0 points exactly along centre 0: cosθ = 1, where the true ArcFace derivative is unbounded.
+        problem.Embeddings[0] = problem.Centres[0].mul(3.0);
+        var ranks = RunDistributed(problem, 2, sampleRate: 1.0, ArcFace);
+        Assert.All(ranks, r =>
+        {
+            Assert.True(double.IsFinite(r.Loss));
+            Assert.True(r.EmbeddingGrad.isfinite().all().item<bool>());
+            Assert.True(r.CentreGrad.isfinite().all().item<bool>());
+        });
+        Assert.Equal(ranks[0].Loss, ranks[1].Loss);
+    }
 }
