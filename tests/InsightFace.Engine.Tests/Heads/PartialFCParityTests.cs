@@ -48,11 +48,9 @@ public class PartialFCParityTests
             loss.backward();
             var active = pfc.TakeActiveRows().add(pfc.Shard.Start);
             var labels = problem.Labels;
-            var positives = labels.ge(pfc.Shard.Start).logical_and(labels.lt(pfc.Shard.Start + pfc.Shard.Count))
-                .masked_select(labels.ge(0)).numel();
             var owned = labels.masked_select(labels.ge(pfc.Shard.Start).logical_and(labels.lt(pfc.Shard.Start + pfc.Shard.Count)));
             return new RankResult(loss.item<double>(), local.grad!.clone(), pfc.weight.grad!.clone(), active,
-                owned.unique().output.numel(), pfc.NumSample);
+                PositiveCount: owned.unique().output.numel(), pfc.NumSample);
         });
 
     /// <summary>Cross-entropy over <paramref name="classes"/> only, written out directly with autograd.</summary>
