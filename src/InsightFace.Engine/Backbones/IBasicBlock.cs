@@ -42,9 +42,10 @@ internal sealed class IBasicBlock : nn.Module<Tensor, Tensor>
     /// <inheritdoc/>
     public override Tensor forward(Tensor x)
     {
-        var residual = bn3.call(conv2.call(prelu.call(bn2.call(conv1.call(bn1.call(x))))));
-        var identity = downsample is null ? x : downsample.call(x);
-        return residual.add_(identity);
+        var residual = LayerChain.Run(x, bn1, conv1, bn2, prelu, conv2, bn3);
+        if (downsample is null) return residual.add_(x);
+        using var shortcut = downsample.call(x);
+        return residual.add_(shortcut);
     }
 
     /// <inheritdoc/>

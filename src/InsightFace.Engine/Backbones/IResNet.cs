@@ -75,10 +75,8 @@ public sealed class IResNet : Backbone
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        var y = prelu.call(bn1.call(conv1.call(x)));
-        y = layer4.call(layer3.call(layer2.call(layer1.call(y))));
-        y = dropout.call(bn2.call(y).flatten(1));
-        return scope.MoveToOuter(features.call(fc.call(y)));
+        using var maps = LayerChain.Run(x, conv1, bn1, prelu, layer1, layer2, layer3, layer4, bn2);
+        return scope.MoveToOuter(LayerChain.Run(maps.flatten(1), dropout, fc, features));
     }
 
     /// <inheritdoc/>

@@ -59,8 +59,7 @@ public sealed class MobileFaceNet : Backbone
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        foreach (var layer in layers) x = layer.call(x);
-        return scope.MoveToOuter(features.call(conv_sep.call(x)));
+        return scope.MoveToOuter(LayerChain.Run(x, [.. layers, conv_sep, features]));
     }
 
     /// <inheritdoc/>
