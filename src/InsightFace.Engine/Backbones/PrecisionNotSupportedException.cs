@@ -1,0 +1,14 @@
+namespace InsightFace.Engine.Backbones;
+
+/// <summary>The config asked for a precision mode that this engine cannot run on the chosen device.</summary>
+public sealed class PrecisionNotSupportedException : NotSupportedException
+{
+    /// <summary>Creates the exception for <paramref name="device"/>.</summary>
+    public PrecisionNotSupportedException(string device, string message) : base(message) => Device = device;
+
+    /// <summary>Stable identifier for the cmdlet layer.</summary>
+    public string ErrorId => "Fp16NotSupported";
+
+    /// <summary>The device the network was to be built on, for example <c>cpu</c>.</summary>
+    public string Device { get; }
+}

@@ -1,0 +1,122 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace InsightFace.Engine.Heads;
+
+/// <summary>
+/// The combined margin of InsightFace: for the target class the logit becomes s·(cos(m1·θ + m2) − m3) with
+/// cosθ the input, every other logit s·cosθ. (1,0,0) is normalised softmax, (1,0.5,0) ArcFace, (1,0,0.35 or 0.4)
+/// CosFace, (1,0.3,0.2) the combined margin; <see cref="PlainSoftmax"/> is the un-normalised classifier.
+/// </summary>
+/// <remarks>
+/// <para>
+/// The gradient is the true one by default (MXNet, OneFlow, arcface_torch before December 2022):
+/// ∂target/∂cosθ = s·m1·sin(m1θ + m2)/sinθ. With <c>straightThroughArcFace</c> it is s, as in arcface_torch
+/// since commit 657ae30e, which applies the angular margin under no_grad.
+/// </para>
+/// <para>
+/// The forward value is exact everywhere, including cosθ = ±1, with no "easy margin" or θ + m &gt; π correction
+/// (as MXNet and OneFlow). The true derivative is unbounded at θ = 0 and θ = π when m2 ≠ 0, so it is evaluated at
+/// θ clamped to [1e-6, π − 1e-6]: finite, and equal to the exact value anywhere float32 can tell θ from 0 or π.
+/// </para>
+/// </remarks>
+public sealed class CombinedMarginLoss : nn.Module<Tensor, Tensor, Tensor>
+{
+    private const double AngleGuard = 1e-6;
+
+    /// <summary>
+    /// Creates the margin with scale <paramref name="s"/> and margins (<paramref name="m1"/>, <paramref name="m2"/>,
+    /// <paramref name="m3"/>), arcface_torch's <c>margin_list</c>.
+    /// </summary>
+    /// <exception cref="HeadConfigurationException">
+    /// The margins give no valid target angle: s ≤ 0, m1 ≤ 0, m2 outside [0, π), m3 outside [0, 2), or a value
+    /// that is not finite.
+    /// </exception>
+    public CombinedMarginLoss(double s, double m1, double m2, double m3, bool straightThroughArcFace = false)
+        : this(s, m1, m2, m3, straightThroughArcFace, normalizesInputs: true)
+    {
+        if (!double.IsFinite(s) || s <= 0)
+            throw new HeadConfigurationException("InvalidMargin", "s", $"The scale s must be positive and finite, got {s}.");
+        if (!double.IsFinite(m1) || !double.IsFinite(m2) || !double.IsFinite(m3) ||
+            m1 <= 0 || m2 < 0 || m2 >= Math.PI || m3 < 0 || m3 >= 2)
+            throw new HeadConfigurationException("InvalidMargin", "margin_list",
+                $"margin_list ({m1}, {m2}, {m3}) gives no valid target angle: m1·θ + m2 must be an angle in [0, π) " +
+                "at θ = 0 with m1 > 0, and m3 must be in [0, 2), or every target logit lies below every other.");
+    }
+
+    private CombinedMarginLoss(double s, double m1, double m2, double m3, bool straightThroughArcFace, bool normalizesInputs)
+        : base(nameof(CombinedMarginLoss))
+    {
+        Scale = s;
+        M1 = m1;
+        M2 = m2;
+        M3 = m3;
+        StraightThroughArcFace = straightThroughArcFace;
+        NormalizesInputs = normalizesInputs;
+    }
+
+    /// <summary>
+    /// Plain softmax: logits are the un-normalised products of embeddings and class centres, with no scale or
+    /// margin (MXNet's <c>softmax</c> loss with <c>fc7_no_bias</c>).
+    /// </summary>
+    public static CombinedMarginLoss PlainSoftmax() => new(1, 1, 0, 0, false, normalizesInputs: false);
+
+    /// <summary>The scale s.</summary>
+    public double Scale { get; }
+
+    /// <summary>The multiplicative angular margin m1.</summary>
+    public double M1 { get; }
+
+    /// <summary>The additive angular margin m2 (ArcFace).</summary>
+    public double M2 { get; }
+
+    /// <summary>The additive cosine margin m3 (CosFace).</summary>
+    public double M3 { get; }
+
+    /// <summary>True to back-propagate through the angular margin as if it were absent (arcface_torch since Dec 2022).</summary>
+    public bool StraightThroughArcFace { get; }
+
+    /// <summary>
+    /// True when the inputs are cosines, so the head must L2-normalise embeddings and centres and clamp to [−1, 1];
+    /// false for <see cref="PlainSoftmax"/>.
+    /// </summary>
+    public bool NormalizesInputs { get; }
+
+    private bool HasAngularMargin => M1 != 1 || M2 != 0;
+
+    /// <summary>
+    /// Applies the margin. <paramref name="cosines"/> is B×C; <paramref name="labels"/> holds one column index per
+    /// row, or −1 for a row whose target class is not among these C columns (another shard's). Returns new logits.
+    /// </summary>
+    public override Tensor forward(Tensor cosines, Tensor labels)
+    {
+        if (!NormalizesInputs) return cosines.alias();
+        using var scope = NewDisposeScope();
+        if (cosines.shape[1] == 0) return scope.MoveToOuter(cosines.mul(Scale));
+
+        var hasTarget = labels.ge(0).unsqueeze(1);
+        var column = labels.clamp_min(0).unsqueeze(1);
+        var target = cosines.gather(1, column).clamp(-1, 1);
+        var marked = (HasAngularMargin ? AngularMargin(target) : target).sub(M3);
+        var isTarget = zeros_like(cosines, dtype: ScalarType.Bool).scatter_(1, column, hasTarget);
+        var logits = where(isTarget, marked.expand_as(cosines), cosines).mul_(Scale);
+        return scope.MoveToOuter(logits);
+    }
+
+    // cos(m1·θ + m2) as a value, with the chosen derivative attached by a first-order term that is exactly zero
+    // in the forward pass: value + g·(c − c.detach()).
+    private Tensor AngularMargin(Tensor cosine)
+    {
+        var c = cosine.detach();
+        var theta = c.acos();
+        var value = theta.mul(M1).add_(M2).cos_();
+        var slope = StraightThroughArcFace ? ones_like(c) : DerivativeAt(theta);
+        return value.add(slope.mul(cosine.sub(c)));
+    }
+
+    private Tensor DerivativeAt(Tensor theta)
+    {
+        var guarded = theta.clamp(AngleGuard, Math.PI - AngleGuard);
+        return guarded.mul(M1).add_(M2).sin_().mul_(M1).div_(guarded.sin());
+    }
+}

@@ -1,0 +1,186 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace InsightFace.Engine.Heads;
+
+/// <summary>
+/// Partial FC (arcface_torch's <c>PartialFC_V2</c>): the class centres are sharded over the ranks of an
+/// <see cref="ICollectives"/>; each step every rank gathers the global batch, keeps its positive centres and a
+/// random sample of negatives (<c>int(sample_rate × local classes)</c> in all), applies the
+/// <see cref="CombinedMarginLoss"/> and a distributed softmax cross-entropy. <c>sample_rate</c> 1 is plain model
+/// parallelism, equal to a full softmax.
+/// </summary>
+/// <remarks>
+/// <para>
+/// <see cref="nn.Module{T1,T2,TResult}.forward"/> returns the mean loss over the global batch, the same on every
+/// rank. Its backward pass fills <see cref="weight"/>'s gradient and the local embeddings' gradient with the exact
+/// gradient of that loss. The head's own backward pass (including the reduction of embedding gradients across
+/// ranks) runs inside the forward call, so backward needs no communication; the backbone gradients must then be
+/// summed, not averaged, across ranks.
+/// </para>
+/// <para>
+/// Only the centres sampled since the last <see cref="TakeActiveRows"/> receive gradient. Update them with
+/// <see cref="SparseCenterSgd"/> so that the others get no momentum or weight-decay update.
+/// </para>
+/// </remarks>
+public sealed class PartialFC : nn.Module<Tensor, Tensor, Tensor>
+{
+    private readonly CombinedMarginLoss margin;
+    private readonly ICollectives collectives;
+    private readonly Generator? sampling;
+    // Not a registered buffer: it is bookkeeping for the sparse update, not state to save.
+    private Tensor? activeRows;
+
+    /// <summary>This rank's class centres, one row per class of <see cref="Shard"/>; state_dict key <c>weight</c>.</summary>
+    public readonly Parameter weight;
+
+    /// <summary>
+    /// Creates this rank's shard, its centres drawn from N(0, 0.01) as arcface_torch does.
+    /// </summary>
+    /// <param name="margin">The margin applied to the logits.</param>
+    /// <param name="embeddingSize">E, the backbone's embedding length.</param>
+    /// <param name="numClasses">C, the classes of the whole dataset.</param>
+    /// <param name="sampleRate">The fraction of each shard's centres used per step, in [0, 1].</param>
+    /// <param name="collectives">The job's collectives; <see cref="SingleProcessCollectives.Instance"/> for one process.</param>
+    /// <param name="device">The device for the centres; null means the CPU.</param>
+    /// <param name="dtype">The floating-point type for the centres; null means float32.</param>
+    /// <param name="sampling">The random source for choosing negatives; null means libtorch's default generator.</param>
+    /// <exception cref="HeadConfigurationException">An argument is out of range.</exception>
+    public PartialFC(CombinedMarginLoss margin, long embeddingSize, long numClasses, double sampleRate,
+        ICollectives collectives, Device? device = null, ScalarType? dtype = null, Generator? sampling = null)
+        : base(nameof(PartialFC))
+    {
+        if (embeddingSize < 1)
+            throw new HeadConfigurationException("InvalidEmbeddingSize", "embedding_size",
+                $"embedding_size must be at least 1, got {embeddingSize}.");
+        if (numClasses < 1)
+            throw new HeadConfigurationException("InvalidNumClasses", "num_classes",
+                $"num_classes must be at least 1, got {numClasses}.");
+        if (!(sampleRate >= 0 && sampleRate <= 1))
+            throw new HeadConfigurationException("InvalidSampleRate", "sample_rate",
+                $"sample_rate must be in [0, 1], got {sampleRate}.");
+
+        this.margin = margin;
+        this.collectives = collectives;
+        this.sampling = sampling;
+        EmbeddingSize = embeddingSize;
+        NumClasses = numClasses;
+        SampleRate = sampleRate;
+        Shard = ClassShard.For(numClasses, collectives.WorldSize, collectives.Rank);
+        NumSample = (long)(sampleRate * Shard.Count);
+        weight = new Parameter(normal(0, 0.01, [Shard.Count, embeddingSize], dtype: dtype, device: device));
+        RegisterComponents();
+    }
+
+    /// <summary>E, the embedding length this head accepts.</summary>
+    public long EmbeddingSize { get; }
+
+    /// <summary>C, the number of classes over all shards.</summary>
+    public long NumClasses { get; }
+
+    /// <summary>The fraction of each shard's centres used per step.</summary>
+    public double SampleRate { get; }
+
+    /// <summary>The classes this rank owns.</summary>
+    public ClassShard Shard { get; }
+
+    /// <summary>Centres per step on this shard when sampling (positives can exceed it).</summary>
+    public long NumSample { get; }
+
+    /// <summary>
+    /// The rows of <see cref="weight"/> that took part in a forward pass with gradients since the last call, in
+    /// ascending order, and forgets them.
+    /// </summary>
+    public Tensor TakeActiveRows()
+    {
+        if (activeRows is null) return empty(0, ScalarType.Int64, weight.device);
+        var rows = activeRows.nonzero().squeeze(1);
+        activeRows.zero_();
+        return rows;
+    }
+
+    /// <summary>
+    /// The mean margin-softmax loss of the global batch. <paramref name="embeddings"/> is this rank's b×E batch,
+    /// <paramref name="labels"/> its b class labels (int64 or int32, shape b or b×1). Every rank must pass the same b.
+    /// </summary>
+    /// <exception cref="EmbeddingSizeMismatchException">The embeddings are not E long.</exception>
+    /// <exception cref="LabelOutOfRangeException">A label of any rank's batch is outside [0, C); every rank throws it.</exception>
+    public override Tensor forward(Tensor embeddings, Tensor labels)
+    {
+        if (embeddings.dim() != 2 || embeddings.shape[1] != EmbeddingSize)
+            throw new EmbeddingSizeMismatchException(EmbeddingSize, embeddings.dim() == 2 ? embeddings.shape[1] : -1);
+        var localBatch = embeddings.shape[0];
+        if (labels.numel() != localBatch)
+            throw new ArgumentException($"Got {labels.numel()} labels for {localBatch} embeddings.", nameof(labels));
+
+        using var scope = NewDisposeScope();
+        var globalLabels = collectives.AllGather(labels.reshape(-1).to(ScalarType.Int64, weight.device));
+        CheckLabels(globalLabels, localBatch);
+        var globalEmbeddings = collectives.AllGather(embeddings.detach());
+
+        var inShard = globalLabels.ge(Shard.Start).logical_and_(globalLabels.lt(Shard.Start + Shard.Count));
+        var shardLabels = where(inShard, globalLabels.sub(Shard.Start), -1L);
+        Tensor? index = null;
+        if (SampleRate < 1) (index, shardLabels) = CenterSampler.Sample(shardLabels, Shard.Count, NumSample, sampling);
+
+        var needsGradient = is_grad_enabled() && (embeddings.requires_grad || weight.requires_grad);
+        var embeddingLeaf = globalEmbeddings.requires_grad_(needsGradient);
+        var centreLeaf = Active(index).detach().requires_grad_(needsGradient);
+        var logits = margin.call(Cosines(embeddingLeaf, centreLeaf), shardLabels);
+        var (loss, surrogate) = DistributedCrossEntropy.Compute(logits, shardLabels, collectives);
+        if (!needsGradient) return scope.MoveToOuter(loss);
+
+        MarkActive(index);
+
+        var gradients = autograd.grad([surrogate], [embeddingLeaf, centreLeaf]);
+        var embeddingGradient = gradients[0];
+        collectives.AllReduce(embeddingGradient, ReduceOp.Sum);
+        var ownGradient = embeddingGradient.narrow(0, collectives.Rank * localBatch, localBatch);
+
+        // Attach the gradients computed above to the real inputs with a term that is exactly zero in value.
+        var link = embeddings.mul(ownGradient).sum().add(Active(index).mul(gradients[1]).sum());
+        return scope.MoveToOuter(loss.add(link.sub(link.detach())));
+    }
+
+    private Tensor Active(Tensor? index) => index is null ? weight : weight.index_select(0, index);
+
+    private Tensor Cosines(Tensor embeddings, Tensor centres)
+    {
+        if (!margin.NormalizesInputs) return embeddings.matmul(centres.t());
+        var unitEmbeddings = nn.functional.normalize(embeddings, p: 2, dim: 1);
+        var unitCentres = nn.functional.normalize(centres, p: 2, dim: 1);
+        return unitEmbeddings.matmul(unitCentres.t()).clamp(-1, 1);
+    }
+
+    private void MarkActive(Tensor? index)
+    {
+        if (activeRows is null || activeRows.device != weight.device)
+        {
+            activeRows?.Dispose();
+            activeRows = zeros(Shard.Count, ScalarType.Bool, weight.device).DetachFromDisposeScope();
+        }
+        if (index is null) activeRows.fill_(true);
+        else activeRows.index_fill_(0, index, true);
+    }
+
+    private void CheckLabels(Tensor globalLabels, long localBatch)
+    {
+        var bad = globalLabels.lt(0).logical_or_(globalLabels.ge(NumClasses)).nonzero();
+        if (bad.numel() == 0) return;
+        var position = bad[0, 0].item<long>();
+        throw new LabelOutOfRangeException(globalLabels[position].item<long>(), position % localBatch,
+            (int)(position / localBatch), NumClasses);
+    }
+
+    /// <inheritdoc/>
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            weight.Dispose();
+            activeRows?.Dispose();
+        }
+        base.Dispose(disposing);
+    }
+}

@@ -1,0 +1,11 @@
+namespace InsightFace.Engine.Heads;
+
+/// <summary>How <see cref="ICollectives.AllReduce"/> combines the ranks' tensors element by element.</summary>
+public enum ReduceOp
+{
+    /// <summary>The sum over ranks.</summary>
+    Sum,
+
+    /// <summary>The maximum over ranks.</summary>
+    Max,
+}

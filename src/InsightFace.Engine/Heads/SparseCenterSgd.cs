@@ -1,0 +1,58 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace InsightFace.Engine.Heads;
+
+/// <summary>
+/// SGD with momentum and weight decay for <see cref="PartialFC"/>'s centres that touches only the rows sampled
+/// since the previous step.
+/// </summary>
+/// <remarks>
+/// This is the memory-bank semantics of the 2021 Partial FC (arcface_torch v1, MXNet Partial FC, OneFlow's lazy
+/// port): a centre that was not sampled keeps its value and its momentum, so a step costs O(sampled rows), not
+/// O(all classes). arcface_torch's current PartialFC_V2 instead runs a dense optimiser, where momentum and weight
+/// decay keep moving unsampled centres. With sample_rate 1 every row is sampled and the two agree exactly with
+/// PyTorch's SGD (dampening 0, no Nesterov): d = g + wd·w, v = μ·v + d, w = w − lr·v.
+/// </remarks>
+public sealed class SparseCenterSgd : IDisposable
+{
+    private readonly PartialFC head;
+
+    /// <summary>Creates the optimiser for <paramref name="head"/> with zero momentum buffers.</summary>
+    public SparseCenterSgd(PartialFC head, double momentum, double weightDecay)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(momentum);
+        ArgumentOutOfRangeException.ThrowIfNegative(weightDecay);
+        this.head = head;
+        Momentum = momentum;
+        WeightDecay = weightDecay;
+        MomentumBuffer = zeros_like(head.weight).DetachFromDisposeScope();
+    }
+
+    /// <summary>μ, the momentum factor.</summary>
+    public double Momentum { get; }
+
+    /// <summary>The L2 weight decay applied to sampled rows.</summary>
+    public double WeightDecay { get; }
+
+    /// <summary>The momentum of every centre, same shape as the head's weight; saved with checkpoints.</summary>
+    public Tensor MomentumBuffer { get; }
+
+    /// <summary>Updates the rows the head used since the last step, with learning rate <paramref name="learningRate"/>.</summary>
+    public void Step(double learningRate)
+    {
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        var rows = head.TakeActiveRows();
+        if (rows.numel() == 0) return;
+        var weight = head.weight;
+        var centres = weight.index_select(0, rows);
+        var gradient = weight.grad is null ? zeros_like(centres) : weight.grad.index_select(0, rows);
+        var velocity = MomentumBuffer.index_select(0, rows).mul_(Momentum).add_(gradient.add(centres, alpha: WeightDecay));
+        MomentumBuffer.index_copy_(0, rows, velocity);
+        weight.index_copy_(0, rows, centres.sub_(velocity.mul(learningRate)));
+    }
+
+    /// <inheritdoc/>
+    public void Dispose() => MomentumBuffer.Dispose();
+}

@@ -1,0 +1,140 @@
+using InsightFace.Engine.Heads;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace InsightFace.Engine.Tests.Heads;
+
+public class CombinedMarginLossTests
+{
+    public static TheoryData<double, double, double, double> Margins => new()
+    {
+        { 64, 1, 0, 0 },      // normalised softmax
+        { 64, 1, 0.5, 0 },    // ArcFace
+        { 64, 1, 0, 0.35 },   // CosFace (MXNet)
+        { 64, 1, 0, 0.4 },    // CosFace (arcface_torch)
+        { 64, 1, 0.3, 0.2 },  // combined
+        { 30, 1.35, 0.1, 0 }, // a multiplicative margin too
+    };
+
+    private static Tensor CrossEntropy(Tensor logits, Tensor labels) => nn.functional.cross_entropy(logits, labels);
+
+    [Theory]
+    [MemberData(nameof(Margins))]
+    public void Target_logits_follow_the_formula_and_others_are_scaled(double s, double m1, double m2, double m3)
+    {
+        using var scope = NewDisposeScope();
+        using var loss = new CombinedMarginLoss(s, m1, m2, m3);
+        var cosines = tensor(new[,] { { 0.3, -0.2, 0.9 }, { -0.7, 0.1, 0.0 } });
+        var labels = tensor(new long[] { 2, -1 });
+        var logits = loss.call(cosines, labels);
+        var expected = cosines.mul(s);
+        expected[0, 2] = tensor(s * (Math.Cos(m1 * Math.Acos(0.9) + m2) - m3), float64);
+        Assert.True(logits.allclose(expected, rtol: 0, atol: 1e-12));
+    }
+
+    [Theory]
+    [MemberData(nameof(Margins))]
+    public void True_gradient_matches_a_central_finite_difference(double s, double m1, double m2, double m3)
+    {
+        using var scope = NewDisposeScope();
+        using var loss = new CombinedMarginLoss(s, m1, m2, m3);
+        var generator = new Generator(11);
+        var cosines = rand(4, 5, float64, generator: generator).mul_(1.8).sub_(0.9); // inside (-0.9, 0.9)
+        var labels = tensor(new long[] { 0, 4, 2, 4 });
+        var input = cosines.clone().requires_grad_();
+        CrossEntropy(loss.call(input, labels), labels).backward();
+        var analytic = input.grad!;
+
+        const double h = 1e-6;
+        for (var i = 0; i < 4; i++)
+        for (var j = 0; j < 5; j++)
+        {
+            var plus = cosines.clone();
+            plus[i, j] = plus[i, j] + h;
+            var minus = cosines.clone();
+            minus[i, j] = minus[i, j] - h;
+            using var _ = no_grad();
+            var numeric = (CrossEntropy(loss.call(plus, labels), labels) - CrossEntropy(loss.call(minus, labels), labels))
+                .item<double>() / (2 * h);
+            Assert.Equal(numeric, analytic[i, j].item<double>(), 1e-6);
+        }
+    }
+
+    [Fact]
+    public void Straight_through_ArcFace_passes_the_gradient_as_if_there_were_no_margin()
+    {
+        using var scope = NewDisposeScope();
+        using var loss = new CombinedMarginLoss(64, 1, 0.5, 0, straightThroughArcFace: true);
+        var cosines = tensor(new[,] { { 0.3, -0.2, 0.9 }, { -0.7, 0.1, 0.0 } }).requires_grad_();
+        var labels = tensor(new long[] { 2, 0 });
+        var logits = loss.call(cosines, labels);
+        CrossEntropy(logits, labels).backward();
+
+        // By hand: d(mean CE)/d(cos) = s·(softmax(logits) − onehot)/B, with the margin applied in the softmax only.
+        using var _ = no_grad();
+        var expected = softmax(logits, 1).sub(nn.functional.one_hot(labels, 3).to(float64)).mul(64.0 / 2);
+        Assert.True(cosines.grad!.allclose(expected, rtol: 0, atol: 1e-12));
+        Assert.Equal(64 * Math.Cos(Math.Acos(0.9) + 0.5), logits[0, 2].item<double>(), 12);
+    }
+
+    [Theory]
+    [InlineData(1.0)]
+    [InlineData(-1.0)]
+    public void Cosines_of_exactly_plus_or_minus_one_stay_finite(double edge)
+    {
+        using var scope = NewDisposeScope();
+        foreach (var (m1, m2, m3) in new[] { (1.0, 0.5, 0.0), (1.0, 0.3, 0.2), (1.0, 0.0, 0.4), (1.35, 0.0, 0.0) })
+        {
+            using var loss = new CombinedMarginLoss(64, m1, m2, m3);
+            var cosines = full(3, 6, edge, float32).requires_grad_();
+            // Targets in the first and last column, and one row whose target is on another shard.
+            var labels = tensor(new long[] { 0, 5, -1 });
+            var logits = loss.call(cosines, labels);
+            var expected = 64 * (Math.Cos(m1 * Math.Acos(edge) + m2) - m3);
+            Assert.Equal(expected, logits[0, 0].item<float>(), 4);
+            Assert.Equal(expected, logits[1, 5].item<float>(), 4);
+            Assert.Equal(64 * edge, logits[2, 5].item<float>(), 4);
+            logits.sum().backward();
+            Assert.True(cosines.grad!.isfinite().all().item<bool>());
+        }
+    }
+
+    [Fact]
+    public void An_embedding_equal_to_its_centre_gets_a_finite_gradient_through_normalisation()
+    {
+        using var scope = NewDisposeScope();
+        using var loss = new CombinedMarginLoss(64, 1, 0.5, 0);
+        var embedding = tensor(new[,] { { 0.6, 0.8 } }).requires_grad_();
+        var centres = tensor(new[,] { { 3.0, 4.0 }, { -1.0, 0.0 } }).requires_grad_();
+        var cosines = nn.functional.normalize(embedding, 2, 1).matmul(nn.functional.normalize(centres, 2, 1).t()).clamp(-1, 1);
+        var labels = tensor(new long[] { 0 });
+        CrossEntropy(loss.call(cosines, labels), labels).backward();
+        Assert.True(embedding.grad!.isfinite().all().item<bool>());
+        Assert.True(centres.grad!.isfinite().all().item<bool>());
+    }
+
+    [Fact]
+    public void Plain_softmax_leaves_logits_as_they_are()
+    {
+        using var scope = NewDisposeScope();
+        using var loss = CombinedMarginLoss.PlainSoftmax();
+        Assert.False(loss.NormalizesInputs);
+        var logits = tensor(new[,] { { 3.5, -7.0 } });
+        Assert.True(loss.call(logits, tensor(new long[] { 1 })).allclose(logits, rtol: 0, atol: 0));
+    }
+
+    [Theory]
+    [InlineData(64, 0, 0.5, 0)]     // m1 = 0: no angle dependence
+    [InlineData(64, -1, 0.5, 0)]
+    [InlineData(64, 1, -0.1, 0)]
+    [InlineData(64, 1, 3.2, 0)]     // m2 ≥ π
+    [InlineData(64, 1, 0, 2.5)]     // target below every other logit
+    [InlineData(64, 1, 0, -0.4)]
+    [InlineData(0, 1, 0.5, 0)]
+    [InlineData(64, 1, double.NaN, 0)]
+    public void Margins_with_no_valid_angle_are_config_errors(double s, double m1, double m2, double m3)
+    {
+        var e = Assert.Throws<HeadConfigurationException>(() => new CombinedMarginLoss(s, m1, m2, m3));
+        Assert.Equal("InvalidMargin", e.ErrorId);
+    }
+}
