@@ -10,8 +10,13 @@
     CompanyName          = 'InsightFace for PowerShell'
     Copyright            = '(c) InsightFace for PowerShell contributors. MIT License.'
     Description          = 'Train, verify, export and serve ArcFace face-recognition models (InsightFace arcface_torch) from the PowerShell pipeline, on a TorchSharp engine.'
-    FormatsToProcess     = @('InsightFace.format.ps1xml')
+    FormatsToProcess     = @(
+        'Formats/InsightFaceInfo.format.ps1xml'
+        'Formats/FaceCheckpoint.format.ps1xml'
+        'Formats/VerificationResult.format.ps1xml'
+    )
     CmdletsToExport      = @(
+        'Get-FaceCheckpoint'
         'Get-InsightFaceInfo'
     )
     FunctionsToExport    = @()

@@ -73,7 +73,8 @@ function Invoke-Layout {
 
     $cmdlets = Join-Path $root "src/InsightFace.PowerShell/bin/$Configuration/net8.0"
     Copy-Item (Join-Path $cmdlets 'InsightFace.PowerShell.dll'), (Join-Path $cmdlets 'InsightFace.PowerShell.pdb') $moduleDir
-    Copy-Item (Join-Path $root 'src/InsightFace.PowerShell/InsightFace.format.ps1xml') $moduleDir
+    $formats = New-Item -ItemType Directory -Force -Path (Join-Path $moduleDir 'Formats')
+    Copy-Item (Join-Path $root 'src/InsightFace.PowerShell/Formats/*.format.ps1xml') $formats
     $help = New-Item -ItemType Directory -Force -Path (Join-Path $moduleDir 'en-US')
     Copy-Item (Join-Path $root 'src/InsightFace.PowerShell/en-US/*.txt') $help
     (Get-Content -Raw (Join-Path $root 'InsightFace.psd1')).Replace('{{ModuleVersion}}', $version) |

@@ -11,7 +11,7 @@ BeforeAll {
         $copy = Join-Path $TestDrive ([guid]::NewGuid())
         $null = New-Item -ItemType Directory -Path (Join-Path $copy 'Dependencies')
         Get-ChildItem $moduleDir -File | Copy-Item -Destination $copy
-        Copy-Item -Recurse (Join-Path $moduleDir 'en-US') $copy
+        Get-ChildItem $moduleDir -Directory | Where-Object Name -NE 'Dependencies' | Copy-Item -Recurse -Destination $copy
         foreach ($file in Get-ChildItem $dependencies -File) {
             $target = Join-Path $copy 'Dependencies' $file.Name
             if ($file.Name -eq $Omit) { continue }

@@ -66,7 +66,30 @@ public static class CheckpointStore
             ? $"epoch-{manifest.Epoch.ToString("D4", CultureInfo.InvariantCulture)}"
             : $"step-{manifest.GlobalStep.ToString("D9", CultureInfo.InvariantCulture)}";
         var final = Path.Combine(checkpoints, name);
-        var staging = Path.Combine(checkpoints, $".{name}.{Guid.NewGuid():N}");
+        Stage(final, manifest, write);
+        PublishLatest(runFolder, final);
+        Prune(runFolder, keep);
+        return Load(final);
+    }
+
+    /// <summary>
+    /// Writes a checkpoint that belongs to no run (an import) into <paramref name="folder"/>: staged beside it and
+    /// renamed into place when complete. An existing folder is replaced only with <paramref name="overwrite"/>.
+    /// </summary>
+    public static CheckpointInfo SaveStandalone(string folder, CheckpointManifest manifest, Action<string> write, bool overwrite)
+    {
+        var final = Path.GetFullPath(folder);
+        if ((Directory.Exists(final) || File.Exists(final)) && !overwrite)
+            throw new CheckpointException("CheckpointExists", final, $"{final} already exists. Use -Force to replace it.");
+        Stage(final, manifest, write);
+        return Load(final);
+    }
+
+    // Builds the checkpoint in a hidden folder beside its final place, then renames it there.
+    private static void Stage(string final, CheckpointManifest manifest, Action<string> write)
+    {
+        var parent = Directory.CreateDirectory(Path.GetDirectoryName(final)!).FullName;
+        var staging = Path.Combine(parent, $".{Path.GetFileName(final)}.{Guid.NewGuid():N}");
         Directory.CreateDirectory(staging);
         try
         {
@@ -80,10 +103,6 @@ public static class CheckpointStore
             Directory.Delete(staging, recursive: true);
             throw;
         }
-
-        PublishLatest(runFolder, final);
-        Prune(runFolder, keep);
-        return Load(final);
     }
 
     private static void PublishLatest(string runFolder, string checkpoint)

@@ -11,17 +11,19 @@ internal static class EngineErrors
             ? id
             : e is OperationCanceledException ? "OperationStopped" : e.GetType().Name.Replace("Exception", "");
 
-    /// <summary>The category PowerShell users filter on, from the kind of failure.</summary>
+    /// <summary>The category PowerShell users filter on, from the kind of failure its id or type names.</summary>
     public static ErrorCategory CategoryOf(Exception e)
     {
-        var name = e.GetType().Name;
+        var name = IdOf(e) + " " + e.GetType().Name;
+        bool Says(string word) => name.Contains(word, StringComparison.Ordinal);
         return e switch
         {
             OperationCanceledException => ErrorCategory.OperationStopped,
-            _ when name.Contains("NotFound", StringComparison.Ordinal) => ErrorCategory.ObjectNotFound,
-            _ when name.Contains("Exists", StringComparison.Ordinal) => ErrorCategory.ResourceExists,
-            _ when name.Contains("Unavailable", StringComparison.Ordinal) => ErrorCategory.ResourceUnavailable,
-            _ when name.Contains("Format", StringComparison.Ordinal) || name.Contains("Decode", StringComparison.Ordinal) => ErrorCategory.InvalidData,
+            _ when Says("NotFound") => ErrorCategory.ObjectNotFound,
+            _ when Says("Config") => ErrorCategory.InvalidArgument,
+            _ when Says("Exists") => ErrorCategory.ResourceExists,
+            _ when Says("Unavailable") => ErrorCategory.ResourceUnavailable,
+            _ when Says("Format") || Says("Decode") || Says("Truncated") || Says("Invalid") || Says("Mismatch") => ErrorCategory.InvalidData,
             NotSupportedException => ErrorCategory.NotImplemented,
             ArgumentException => ErrorCategory.InvalidArgument,
             IOException or UnauthorizedAccessException => ErrorCategory.WriteError,

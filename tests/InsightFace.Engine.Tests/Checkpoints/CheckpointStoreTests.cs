@@ -71,4 +71,18 @@ public class CheckpointStoreTests
         var noModel = Assert.Throws<CheckpointException>(() => CheckpointStore.Open(empty));
         Assert.Contains("model.pt is missing", noModel.Message);
     }
+
+    [Fact]
+    public void Standalone_checkpoints_refuse_to_overwrite_without_permission()
+    {
+        var folder = Path.Combine(Directory.CreateTempSubdirectory().FullName, "imported");
+        CheckpointStore.SaveStandalone(folder, Manifest(0, 0, "import"), Model("first"), overwrite: false);
+        var e = Assert.Throws<CheckpointException>(() => CheckpointStore.SaveStandalone(folder, Manifest(0, 0, "import"), Model("second"), overwrite: false));
+        Assert.Equal("CheckpointExists", e.ErrorId);
+        Assert.Equal("first", File.ReadAllText(Path.Combine(folder, "model.pt")));
+
+        CheckpointStore.SaveStandalone(folder, Manifest(0, 0, "import"), Model("second"), overwrite: true);
+        Assert.Equal("second", File.ReadAllText(Path.Combine(folder, "model.pt")));
+        Assert.Single(Directory.GetFileSystemEntries(Path.GetDirectoryName(folder)!));
+    }
 }

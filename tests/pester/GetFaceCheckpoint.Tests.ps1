@@ -1,0 +1,63 @@
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    Import-Module (Get-ModuleUnderTest) -Force
+
+    # A run folder laid out as Start-FaceTraining writes it; Get-FaceCheckpoint reads manifests, not weights.
+    function New-Checkpoint([string] $Folder, [int] $Epoch, [long] $Step) {
+        $null = New-Item -ItemType Directory -Force -Path $Folder
+        Set-Content -Path (Join-Path $Folder 'model.pt') -Value 'weights'
+        @{ network = 'mbf'; embedding_size = 128; epoch = $Epoch; global_step = $Step; loss = 1.5; reason = 'epoch'; resumable = $true } |
+            ConvertTo-Json | Set-Content -Path (Join-Path $Folder 'checkpoint.json')
+    }
+    $script:run = Join-Path $TestDrive 'run'
+    New-Checkpoint (Join-Path $run 'checkpoints/epoch-0001') 1 10
+    New-Checkpoint (Join-Path $run 'checkpoints/epoch-0002') 2 20
+    New-Checkpoint $run 2 20
+}
+
+Describe 'Get-FaceCheckpoint' {
+    It 'opens the newest checkpoint of a run folder' {
+        $checkpoint = Get-FaceCheckpoint -Path $run
+        $checkpoint | Should -BeOfType ([InsightFace.FaceCheckpoint])
+        $checkpoint.Network | Should -Be 'mbf'
+        $checkpoint.EmbeddingSize | Should -Be 128
+        $checkpoint.GlobalStep | Should -Be 20
+        $checkpoint.Resumable | Should -BeTrue
+    }
+
+    It 'lists every checkpoint, oldest first, with -All' {
+        (Get-FaceCheckpoint -Path $run -All).GlobalStep | Should -Be @(10, 20)
+    }
+
+    It 'accepts a model.pt path, relative to the current location' {
+        Push-Location $run
+        try { (Get-FaceCheckpoint -Path checkpoints/epoch-0001/model.pt).Epoch | Should -Be 1 }
+        finally { Pop-Location }
+    }
+
+    It 'binds CheckpointPath from the pipeline by property name' {
+        [pscustomobject]@{ CheckpointPath = (Join-Path $run 'checkpoints/epoch-0001') } | Get-FaceCheckpoint |
+            ForEach-Object GlobalStep | Should -Be 10
+    }
+
+    It 'writes a CheckpointNotFound error for a folder without checkpoints and goes on' {
+        $empty = New-Item -ItemType Directory -Path (Join-Path $TestDrive 'empty')
+        $found = Get-FaceCheckpoint -Path $empty, $run -ErrorVariable problems -ErrorAction SilentlyContinue
+        $found.GlobalStep | Should -Be 20
+        $problems[0].FullyQualifiedErrorId | Should -Be 'CheckpointNotFound,InsightFace.PowerShell.Commands.GetFaceCheckpointCommand'
+        $problems[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+    }
+
+    It 'fails on a path that does not exist' {
+        { Get-FaceCheckpoint -Path (Join-Path $TestDrive 'nowhere') -ErrorAction Stop } |
+            Should -Throw -ErrorId 'PathNotFound,InsightFace.PowerShell.Commands.GetFaceCheckpointCommand'
+    }
+
+    It 'survives ConvertTo-Json and Export-Clixml' {
+        $checkpoint = Get-FaceCheckpoint -Path $run
+        ($checkpoint | ConvertTo-Json | ConvertFrom-Json).CheckpointPath | Should -Be $checkpoint.CheckpointPath
+        $file = Join-Path $TestDrive 'c.xml'
+        $checkpoint | Export-Clixml $file
+        (Import-Clixml $file).GlobalStep | Should -Be 20
+    }
+}
