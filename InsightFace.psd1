@@ -18,6 +18,7 @@
     CmdletsToExport      = @(
         'Get-FaceCheckpoint'
         'Get-InsightFaceInfo'
+        'New-FaceCheckpoint'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -61,3 +61,38 @@ Describe 'Get-FaceCheckpoint' {
         (Import-Clixml $file).GlobalStep | Should -Be 20
     }
 }
+
+Describe 'New-FaceCheckpoint' {
+    It 'writes an initialised backbone that Get-FaceCheckpoint opens' {
+        $folder = Join-Path $TestDrive 'baseline'
+        $created = New-FaceCheckpoint -Network mbf -EmbeddingSize 64 -OutputPath $folder -Seed 3
+        $created.Network | Should -Be 'mbf'
+        $created.EmbeddingSize | Should -Be 64
+        $created.Reason | Should -Be 'init'
+        (Get-FaceCheckpoint -Path $folder).CheckpointPath | Should -Be $created.CheckpointPath
+        Join-Path $folder 'model.pt' | Should -Exist
+    }
+
+    It 'gives the same weights for the same seed' {
+        $a = New-FaceCheckpoint -Network mbf -EmbeddingSize 32 -OutputPath (Join-Path $TestDrive 'a') -Seed 5
+        $b = New-FaceCheckpoint -Network mbf -EmbeddingSize 32 -OutputPath (Join-Path $TestDrive 'b') -Seed 5
+        (Get-FileHash (Join-Path $a.CheckpointPath 'model.pt')).Hash | Should -Be (Get-FileHash (Join-Path $b.CheckpointPath 'model.pt')).Hash
+    }
+
+    It 'refuses to replace an existing folder without -Force, and keeps it' {
+        $folder = Join-Path $TestDrive 'keep'
+        $null = New-FaceCheckpoint -Network mbf -EmbeddingSize 32 -OutputPath $folder -Seed 1
+        $before = (Get-FileHash (Join-Path $folder 'model.pt')).Hash
+        { New-FaceCheckpoint -Network mbf -EmbeddingSize 32 -OutputPath $folder -Seed 2 -ErrorAction Stop } |
+            Should -Throw -ErrorId 'CheckpointExists,InsightFace.PowerShell.Commands.NewFaceCheckpointCommand'
+        (Get-FileHash (Join-Path $folder 'model.pt')).Hash | Should -Be $before
+        $null = New-FaceCheckpoint -Network mbf -EmbeddingSize 32 -OutputPath $folder -Seed 2 -Force
+        (Get-FileHash (Join-Path $folder 'model.pt')).Hash | Should -Not -Be $before
+    }
+
+    It 'writes nothing with -WhatIf' {
+        $folder = Join-Path $TestDrive 'whatif'
+        New-FaceCheckpoint -Network mbf -OutputPath $folder -WhatIf
+        $folder | Should -Not -Exist
+    }
+}

@@ -44,6 +44,18 @@ public static class CheckpointModel
         return backbone;
     }
 
+    /// <summary>
+    /// Writes a checkpoint of network <paramref name="network"/> as arcface_torch initialises it, seeded, into
+    /// <paramref name="folder"/>: a starting point, or a baseline to verify and export.
+    /// </summary>
+    public static CheckpointInfo CreateInitial(string folder, string network, int embeddingSize, long seed, bool overwrite)
+    {
+        torch.manual_seed(seed);
+        using var backbone = BackboneRegistry.Create(network, new BackboneOptions { EmbeddingSize = embeddingSize });
+        var manifest = new CheckpointManifest { Network = network, EmbeddingSize = embeddingSize, Reason = "init", Source = $"seed {seed}" };
+        return CheckpointStore.SaveStandalone(folder, manifest, f => SaveBackbone(f, backbone), overwrite);
+    }
+
     /// <summary>Writes <paramref name="backbone"/>'s state dict as model.pt in <paramref name="folder"/>.</summary>
     public static void SaveBackbone(string folder, torch.nn.Module backbone)
     {
