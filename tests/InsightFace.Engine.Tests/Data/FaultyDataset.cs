@@ -1,0 +1,23 @@
+using InsightFace.Engine.Data;
+
+namespace InsightFace.Engine.Tests.Data;
+
+/// <summary>Wraps a dataset and lets a test intercept reads: throw, cancel, or return other bytes for chosen indices.</summary>
+public sealed class FaultyDataset(IFaceDataset inner, Func<int, FaceSample?> intercept) : IFaceDataset
+{
+    public List<int> ReadOrder { get; } = [];
+
+    public DatasetInfo Info => inner.Info;
+
+    public int Count => inner.Count;
+
+    public int NumClasses => inner.NumClasses;
+
+    public FaceSample Read(int index)
+    {
+        ReadOrder.Add(index);
+        return intercept(index) ?? inner.Read(index);
+    }
+
+    public void Dispose() => inner.Dispose();
+}
