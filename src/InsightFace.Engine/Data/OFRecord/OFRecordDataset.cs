@@ -225,14 +225,17 @@ public sealed class OFRecordDataset : IFaceDataset
         return view.Kind == OFRecordFeatureKind.None ? "an empty feature" : $"{view.Kind} with {view.Count} value(s)";
     }
 
+    /// <summary>The first image's size; null when there is none or it is corrupt (that record will report itself when read).</summary>
     private ImageSize? SniffImageSize()
     {
-        if (Count == 0) return null;
-        var record = ParseRecord(0);
-        return record.Feature.TryGetValue(ImageKey, out var image)
-               && image.KindCase == Proto.Feature.KindOneofCase.BytesList && image.BytesList.Value.Count > 0
-            ? ImageSize.FromEncoded(image.BytesList.Value[0].Span)
-            : null;
+        try
+        {
+            return Count > 0 ? ImageSize.FromEncoded(Read(0).Image) : null;
+        }
+        catch (DatasetFormatException)
+        {
+            return null;
+        }
     }
 
     private int CountClasses()

@@ -47,6 +47,7 @@ public static class FaceRecordIOWriter
             var writer = new RecordIOWriter(rec);
             var key = 1;
             var previousLabel = 0;
+            classStarts[0] = key;
             for (var i = 0; i < source.Count; i++)
             {
                 if (reader.Read(i) is not { } sample) continue;

@@ -24,8 +24,7 @@ public sealed class RecordIODataset : IFaceDataset
         _property = property;
         Header = header;
         var folder = System.IO.Path.GetDirectoryName(rec.Path)!;
-        var imageSize = property?.ImageSize ?? (keys.Length > 0 ? ImageSize.FromEncoded(ReadRecord(0).Image) : null);
-        Info = new DatasetInfo(DatasetFormat.RecordIO, folder, imageSize, 1,
+        Info = new DatasetInfo(DatasetFormat.RecordIO, folder, property?.ImageSize ?? SniffImageSize(), 1,
             DatasetFiles.FindValidationTargets(folder), propertyPath);
         _numClasses = new Lazy<int>(CountClasses);
     }
@@ -122,6 +121,19 @@ public sealed class RecordIODataset : IFaceDataset
 
     /// <inheritdoc/>
     public void Dispose() => _rec.Dispose();
+
+    /// <summary>The first image's size; null when there is none or it is corrupt (that record will report itself when read).</summary>
+    private ImageSize? SniffImageSize()
+    {
+        try
+        {
+            return Count > 0 ? ImageSize.FromEncoded(ReadRecord(0).Image) : null;
+        }
+        catch (DatasetFormatException)
+        {
+            return null;
+        }
+    }
 
     private static IRHeader? ReadInsightFaceHeader(RecordIOFile rec, RecordIOIndex index, string? indexPath)
     {
