@@ -127,4 +127,55 @@ public class FaceRecordIOWriterTests
         using var written = RecordIODataset.Open(temp["out/train.rec"]);
         Assert.Equal([0, 0, 1], Enumerable.Range(0, written.Count).Select(i => written.Read(i).Label));
     }
+
+    [Fact]
+    public void An_insightface_rec_without_its_idx_is_scanned_and_keys_come_from_the_header_ids()
+    {
+        using var temp = new TempFolder();
+        TestImages.WriteFolder(temp["faces"], 3, 2);
+        using var source = ImageFolderDataset.Open(temp["faces"]);
+        FaceRecordIOWriter.Write(source, temp["out"]);
+        File.Delete(temp["out/train.idx"]);
+        using var scanned = RecordIODataset.Open(temp["out/train.rec"]);
+
+        Assert.NotNull(scanned.Header);
+        Assert.Equal(5, scanned.Count);
+        Assert.Equal(2, scanned.NumClasses);
+        Assert.Equal(Enumerable.Range(0, 5).Select(i => source.Read(i).Image), Enumerable.Range(0, 5).Select(i => scanned.Read(i).Image));
+    }
+
+    [Fact]
+    public void Images_holding_the_magic_number_survive_as_split_records()
+    {
+        using var temp = new TempFolder();
+        TestImages.WriteFolder(temp["faces"], 2);
+        var jpeg = File.ReadAllBytes(temp["faces/id000/000.jpg"]);
+        // A JPEG comment segment holding the RecordIO magic at every alignment (5-byte spacing), so one copy sits on the 4-byte grid.
+        byte[] comment = [0xFF, 0xFE, 0x00, 0x16, .. Enumerable.Repeat(new byte[] { 0x0A, 0x23, 0xD7, 0xCE, 0x00 }, 4).SelectMany(b => b)];
+        File.WriteAllBytes(temp["faces/id000/000.jpg"], [.. jpeg[..2], .. comment, .. jpeg[2..]]);
+        using var source = ImageFolderDataset.Open(temp["faces"]);
+        FaceRecordIOWriter.Write(source, temp["out"]);
+        using var written = RecordIODataset.Open(temp["out/train.rec"]);
+
+        var rec = File.ReadAllBytes(temp["out/train.rec"]);
+        Assert.Equal(1u, BinaryPrimitives.ReadUInt32LittleEndian(rec.AsSpan(4)) >> 29); // the first record is split
+        Assert.Equal(File.ReadAllBytes(temp["faces/id000/000.jpg"]), written.Read(0).Image);
+        Assert.Equal(File.ReadAllBytes(temp["faces/id000/001.jpg"]), written.Read(1).Image);
+    }
+
+    [Fact]
+    public void Reads_from_many_threads_at_once_agree_with_sequential_reads()
+    {
+        using var temp = new TempFolder();
+        TestImages.WriteFolder(temp["faces"], 20, 20);
+        using var source = ImageFolderDataset.Open(temp["faces"]);
+        FaceRecordIOWriter.Write(source, temp["out"]);
+        using var written = RecordIODataset.Open(temp["out/train.rec"]);
+        var sequential = Enumerable.Range(0, 40).Select(i => written.Read(i).Image).ToArray();
+
+        var parallel = new byte[40][];
+        Parallel.For(0, 400, new ParallelOptions { MaxDegreeOfParallelism = 4 }, i => parallel[i % 40] = written.Read(i % 40).Image);
+
+        Assert.Equal(sequential, parallel);
+    }
 }
