@@ -1,13 +1,15 @@
 using System.Diagnostics;
+using System.Runtime.ExceptionServices;
 
 namespace InsightFace.Engine.Data;
 
 /// <summary>
-/// The read side that dataset writers share: reads source records one by one, skips (and reports) corrupt or
+/// The read side that dataset writers share: reads source records in order, skips (and reports) corrupt or
 /// undecodable ones instead of failing, honours cancellation and reports progress a few times a second.
 /// </summary>
 internal sealed class ConversionReader
 {
+    private const int BatchSize = 256;
     private static readonly TimeSpan ReportInterval = TimeSpan.FromMilliseconds(250);
     private readonly IFaceDataset _source;
     private readonly IProgress<ConversionProgress>? _progress;
@@ -31,13 +33,43 @@ internal sealed class ConversionReader
     public int Skipped { get; private set; }
 
     /// <summary>
-    /// Reads source record <paramref name="index"/>; null when it is corrupt or its bytes are not a decodable
-    /// image (only the header is checked, which is cheap: a full decode would cost more than the copy itself).
+    /// Reads the source records <paramref name="indices"/> and yields, in that order, those that can be read and
+    /// decoded; the others are reported as skipped. Batches are read on several threads (reads and the header check
+    /// dominate a conversion), while everything the caller sees, skips and progress included, happens on its thread.
     /// </summary>
-    public FaceSample? Read(int index)
+    public IEnumerable<(int Index, FaceSample Sample)> ReadAll(IReadOnlyList<int> indices)
     {
-        _cancellationToken.ThrowIfCancellationRequested();
-        _processed++;
+        var batch = new (FaceSample? Sample, DatasetException? Error)[BatchSize];
+        for (var start = 0; start < indices.Count; start += BatchSize)
+        {
+            _cancellationToken.ThrowIfCancellationRequested();
+            var count = Math.Min(BatchSize, indices.Count - start);
+            var first = start;
+            try
+            {
+                Parallel.For(0, count, new ParallelOptions { CancellationToken = _cancellationToken },
+                    k => batch[k] = TryRead(indices[first + k]));
+            }
+            catch (AggregateException e) when (e.InnerExceptions.Count > 0)
+            {
+                ExceptionDispatchInfo.Throw(e.InnerExceptions[0]);
+            }
+            for (var k = 0; k < count; k++)
+            {
+                _processed++;
+                if (batch[k].Sample is { } sample) yield return (indices[start + k], sample);
+                else Skip(indices[start + k], batch[k].Error!);
+                batch[k] = default;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Reads one record; a corrupt record or bytes that are not a decodable image give an error instead. Only the
+    /// image header is checked, which is cheap: a full decode would cost more than the whole copy.
+    /// </summary>
+    private (FaceSample?, DatasetException?) TryRead(int index)
+    {
         FaceSample sample;
         try
         {
@@ -45,16 +77,12 @@ internal sealed class ConversionReader
         }
         catch (DatasetFormatException e)
         {
-            Skip(index, e);
-            return null;
+            return (null, e);
         }
         if (ImageSize.FromEncoded(sample.Image) is null)
-        {
-            Skip(index, new DatasetFormatException(DatasetErrorIds.DatasetImageUndecodable, sample.Origin, null,
+            return (null, new DatasetFormatException(DatasetErrorIds.DatasetImageUndecodable, sample.Origin, null,
                 $"{sample.Origin} (record {index}): expected an encoded image (JPEG or PNG), found {sample.Image.Length} bytes that do not decode; the record was skipped."));
-            return null;
-        }
-        return sample;
+        return (sample, null);
     }
 
     /// <summary>Counts bytes written and reports progress when it is time to.</summary>

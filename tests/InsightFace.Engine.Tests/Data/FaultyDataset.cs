@@ -13,10 +13,14 @@ public sealed class FaultyDataset(IFaceDataset inner, Func<int, FaceSample?> int
 
     public int NumClasses => inner.NumClasses;
 
+    /// <summary>Writers read on several threads: interceptions run one at a time.</summary>
     public FaceSample Read(int index)
     {
-        ReadOrder.Add(index);
-        return intercept(index) ?? inner.Read(index);
+        lock (ReadOrder)
+        {
+            ReadOrder.Add(index);
+            return intercept(index) ?? inner.Read(index);
+        }
     }
 
     public void Dispose() => inner.Dispose();

@@ -81,9 +81,8 @@ public static class OFRecordWriter
         try
         {
             using var stream = OutputGuard.Run(path, () => new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, FileBufferSize));
-            foreach (var index in indices)
+            foreach (var (_, sample) in reader.ReadAll(indices))
             {
-                if (reader.Read(index) is not { } sample) continue;
                 var length = OFRecordEncoder.FramedLength(sample.Image.Length, sample.Label);
                 if (buffer.Length < length)
                 {

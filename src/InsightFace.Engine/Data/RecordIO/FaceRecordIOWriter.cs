@@ -48,9 +48,8 @@ public static class FaceRecordIOWriter
             var key = 1;
             var previousLabel = 0;
             classStarts[0] = key;
-            for (var i = 0; i < source.Count; i++)
+            foreach (var (i, sample) in reader.ReadAll(Enumerable.Range(0, source.Count).ToArray()))
             {
-                if (reader.Read(i) is not { } sample) continue;
                 if (sample.Label >= source.NumClasses)
                     throw new DatasetFormatException(DatasetErrorIds.DatasetLabelOutOfRange, sample.Origin, null,
                         $"{sample.Origin} (record {i}): expected a label below the dataset's {source.NumClasses} classes, found {sample.Label}.");
