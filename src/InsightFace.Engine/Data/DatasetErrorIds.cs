@@ -12,9 +12,6 @@ public static class DatasetErrorIds
     /// <summary>The <c>property</c> file is not <c>num_classes,height,width</c>.</summary>
     public const string DatasetPropertyInvalid = nameof(DatasetPropertyInvalid);
 
-    /// <summary>The <c>property</c> file disagrees with the dataset's own identity count.</summary>
-    public const string DatasetPropertyMismatch = nameof(DatasetPropertyMismatch);
-
     /// <summary>A record's label is negative or not below the dataset's class count (from <c>property</c>).</summary>
     public const string DatasetLabelOutOfRange = nameof(DatasetLabelOutOfRange);
 

@@ -1,6 +1,6 @@
 namespace InsightFace.Engine.Data;
 
-/// <summary>Turns an I/O failure while writing a dataset file into a <see cref="DatasetWriteException"/> naming that file.</summary>
+/// <summary>Turns an I/O or permission failure while writing a dataset file into a <see cref="DatasetWriteException"/> naming that file.</summary>
 internal static class OutputGuard
 {
     /// <summary>Runs <paramref name="write"/>, which writes <paramref name="path"/>.</summary>
@@ -17,7 +17,7 @@ internal static class OutputGuard
         {
             return write();
         }
-        catch (IOException e)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new DatasetWriteException(path,
                 $"Writing {path} failed: {e.Message} The partial output was removed; nothing in the output folder claims to be complete.", e);

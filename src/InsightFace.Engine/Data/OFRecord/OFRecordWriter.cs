@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Globalization;
 
 namespace InsightFace.Engine.Data.OFRecord;
@@ -38,7 +37,7 @@ public static class OFRecordWriter
         var folder = Path.GetFullPath(outputFolder);
         ClaimOutput(folder, options.Force);
 
-        using var output = new StagedOutput(folder);
+        using var output = OutputGuard.Run(folder, () => new StagedOutput(folder));
         var reader = new ConversionReader(source, progress, skipped, cancellationToken);
         var order = options.Shuffle ? SeededShuffle.Permutation(source.Count, options.Seed) : Enumerable.Range(0, source.Count).ToArray();
         var partNames = Enumerable.Range(0, options.Parts).Select(p => PartName(p, options.SuffixLength)).ToArray();
@@ -77,18 +76,14 @@ public static class OFRecordWriter
     private static int WritePart(string path, ArraySegment<int> indices, ConversionReader reader)
     {
         var written = 0;
-        var buffer = ArrayPool<byte>.Shared.Rent(1 << 16);
+        var buffer = new byte[1 << 16];
+        var stream = OutputGuard.Run(path, () => new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, FileBufferSize));
         try
         {
-            using var stream = OutputGuard.Run(path, () => new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, FileBufferSize));
             foreach (var (_, sample) in reader.ReadAll(indices))
             {
                 var length = OFRecordEncoder.FramedLength(sample.Image.Length, sample.Label);
-                if (buffer.Length < length)
-                {
-                    ArrayPool<byte>.Shared.Return(buffer);
-                    buffer = ArrayPool<byte>.Shared.Rent(length);
-                }
+                if (buffer.Length < length) buffer = new byte[length];
                 OFRecordEncoder.Encode(buffer, sample.Image, sample.Label);
                 OutputGuard.Run(path, () => stream.Write(buffer, 0, length));
                 reader.Wrote(length);
@@ -98,7 +93,8 @@ public static class OFRecordWriter
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            // Closing flushes what is buffered, which can fail too (disk full): that must name the file as well.
+            OutputGuard.Run(path, stream.Dispose);
         }
         return written;
     }

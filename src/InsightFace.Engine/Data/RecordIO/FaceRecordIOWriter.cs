@@ -35,14 +35,15 @@ public static class FaceRecordIOWriter
                 throw new DatasetOutputExistsException(Path.Combine(folder, name),
                     $"{Path.Combine(folder, name)} already exists; expected an output folder without a RecordIO dataset, or Force to replace it.");
 
-        using var output = new StagedOutput(folder);
+        using var output = OutputGuard.Run(folder, () => new StagedOutput(folder));
         var reader = new ConversionReader(source, progress, skipped, cancellationToken);
         var recPath = output.StagingPath(RecFileName);
         var index = new List<(int Key, long Offset)>();
         var classStarts = new int[source.NumClasses + 1];
         ImageSize? size = null;
         var images = 0;
-        using (var rec = Create(recPath))
+        var rec = Create(recPath);
+        try
         {
             var writer = new RecordIOWriter(rec);
             var key = 1;
@@ -77,6 +78,11 @@ public static class FaceRecordIOWriter
                 index.Add((key, OutputGuard.Run(recPath, () => writer.Write(identity))));
             }
             OutputGuard.Run(recPath, () => rec.Flush(flushToDisk: true));
+        }
+        finally
+        {
+            // Closing flushes what is buffered, which can fail too (disk full): that must name the file as well.
+            OutputGuard.Run(recPath, rec.Dispose);
         }
 
         var idxPath = output.StagingPath(IdxFileName);

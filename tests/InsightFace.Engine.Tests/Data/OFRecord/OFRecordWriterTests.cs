@@ -179,6 +179,22 @@ public class OFRecordWriterTests
     }
 
     [Fact]
+    public void An_output_folder_that_cannot_be_created_is_a_write_failure_naming_it()
+    {
+        using var temp = new TempFolder();
+        TestImages.WriteFolder(temp["faces"], 1);
+        using var source = ImageFolderDataset.Open(temp["faces"]);
+        File.WriteAllText(temp["out"], "a file where the folder should go");
+
+        var e = Assert.Throws<DatasetWriteException>(() => OFRecordWriter.Write(source, temp["out"], new OFRecordWriteOptions()));
+
+        Assert.Equal(DatasetErrorIds.DatasetWriteFailed, e.ErrorId);
+        Assert.Equal(temp["out"], e.FilePath);
+        Assert.Contains($"Writing {temp["out"]} failed", e.Message);
+        Assert.Equal("a file where the folder should go", File.ReadAllText(temp["out"]));
+    }
+
+    [Fact]
     public void A_forced_rewrite_that_fails_leaves_no_success_marker()
     {
         using var temp = new TempFolder();
