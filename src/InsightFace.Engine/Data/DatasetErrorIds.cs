@@ -18,6 +18,12 @@ public static class DatasetErrorIds
     /// <summary>A record's bytes are not an image that can be decoded; writers skip it.</summary>
     public const string DatasetImageUndecodable = nameof(DatasetImageUndecodable);
 
+    /// <summary>A landmarks file line is not a path followed by 10 numbers.</summary>
+    public const string DatasetLandmarksInvalid = nameof(DatasetLandmarksInvalid);
+
+    /// <summary>An image is not a 112x112 aligned crop and has no landmarks to align it with; writers skip it.</summary>
+    public const string DatasetImageNotAligned = nameof(DatasetImageNotAligned);
+
     /// <summary>The output already exists and overwriting was not allowed.</summary>
     public const string DatasetOutputExists = nameof(DatasetOutputExists);
 
