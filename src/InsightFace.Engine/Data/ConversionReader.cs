@@ -64,6 +64,20 @@ internal sealed class ConversionReader
         }
     }
 
+    /// <summary>Counts bytes written and reports progress when it is time to.</summary>
+    public void Wrote(long bytes)
+    {
+        _bytesWritten += bytes;
+        if (_clock.Elapsed - _lastReport >= ReportInterval) Report();
+    }
+
+    /// <summary>Reports the current state now (at the end of a conversion).</summary>
+    public void Report()
+    {
+        _lastReport = _clock.Elapsed;
+        _progress?.Report(new ConversionProgress(_processed, _source.Count, Skipped, _bytesWritten, _lastReport));
+    }
+
     /// <summary>
     /// Reads one record; a corrupt record or bytes that are not a decodable image give an error instead. Only the
     /// image header is checked, which is cheap: a full decode would cost more than the whole copy.
@@ -83,20 +97,6 @@ internal sealed class ConversionReader
             return (null, new DatasetFormatException(DatasetErrorIds.DatasetImageUndecodable, sample.Origin, null,
                 $"{sample.Origin} (record {index}): expected an encoded image (JPEG or PNG), found {sample.Image.Length} bytes that do not decode; the record was skipped."));
         return (sample, null);
-    }
-
-    /// <summary>Counts bytes written and reports progress when it is time to.</summary>
-    public void Wrote(long bytes)
-    {
-        _bytesWritten += bytes;
-        if (_clock.Elapsed - _lastReport >= ReportInterval) Report();
-    }
-
-    /// <summary>Reports the current state now (at the end of a conversion).</summary>
-    public void Report()
-    {
-        _lastReport = _clock.Elapsed;
-        _progress?.Report(new ConversionProgress(_processed, _source.Count, Skipped, _bytesWritten, _lastReport));
     }
 
     private void Skip(int index, DatasetException error)

@@ -37,53 +37,7 @@ public static class FaceRecordIOWriter
 
         using var output = OutputGuard.Run(folder, () => new StagedOutput(folder));
         var reader = new ConversionReader(source, progress, skipped, cancellationToken);
-        var recPath = output.StagingPath(RecFileName);
-        var index = new List<(int Key, long Offset)>();
-        var classStarts = new int[source.NumClasses + 1];
-        ImageSize? size = null;
-        var images = 0;
-        var rec = Create(recPath);
-        try
-        {
-            var writer = new RecordIOWriter(rec);
-            var key = 1;
-            var previousLabel = 0;
-            classStarts[0] = key;
-            foreach (var (i, sample) in reader.ReadAll(Enumerable.Range(0, source.Count).ToArray()))
-            {
-                if (sample.Label >= source.NumClasses)
-                    throw new DatasetFormatException(DatasetErrorIds.DatasetLabelOutOfRange, sample.Origin, null,
-                        $"{sample.Origin} (record {i}): expected a label below the dataset's {source.NumClasses} classes, found {sample.Label}.");
-                if (sample.Label < previousLabel)
-                    throw new DatasetFormatException(DatasetErrorIds.RecordIOLabelsNotSorted, sample.Origin, null,
-                        $"{sample.Origin} (record {i}): expected images sorted by label, as InsightFace's identity records need, found label {sample.Label} after {previousLabel}.");
-                // Classes up to this label start here; skipped classes get an empty range.
-                for (var c = previousLabel + 1; c <= sample.Label; c++) classStarts[c] = key;
-                previousLabel = sample.Label;
-                size ??= ImageSize.FromEncoded(sample.Image);
-                var payload = new IRHeader(0, 0, (ulong)key, 0, [sample.Label, 1f]).Pack(sample.Image);
-                index.Add((key, OutputGuard.Run(recPath, () => writer.Write(payload))));
-                reader.Wrote(payload.Length + 8);
-                key++;
-            }
-            for (var c = previousLabel + 1; c <= source.NumClasses; c++) classStarts[c] = key;
-
-            images = key - 1;
-            var firstIdentityKey = key;
-            var endKey = firstIdentityKey + source.NumClasses;
-            index.Add((0, OutputGuard.Run(recPath, () => writer.Write(new IRHeader(0, 0, 0, 0, [firstIdentityKey, endKey]).Pack([])))));
-            for (var c = 0; c < source.NumClasses; c++, key++)
-            {
-                var identity = new IRHeader(0, 0, (ulong)key, 0, [classStarts[c], classStarts[c + 1]]).Pack([]);
-                index.Add((key, OutputGuard.Run(recPath, () => writer.Write(identity))));
-            }
-            OutputGuard.Run(recPath, () => rec.Flush(flushToDisk: true));
-        }
-        finally
-        {
-            // Closing flushes what is buffered, which can fail too (disk full): that must name the file as well.
-            OutputGuard.Run(recPath, rec.Dispose);
-        }
+        var (index, images, size) = WriteRec(source, reader, output.StagingPath(RecFileName));
 
         var idxPath = output.StagingPath(IdxFileName);
         OutputGuard.Run(idxPath, () => File.WriteAllLines(idxPath, index.Select(e => $"{e.Key}\t{e.Offset}")));
@@ -100,6 +54,59 @@ public static class FaceRecordIOWriter
         OutputGuard.Run(folder, () => output.Commit(names));
         reader.Report();
         return new ConversionResult(folder, images, reader.Skipped, [.. names.Select(output.FinalPath)]);
+    }
+
+    /// <summary>
+    /// Writes the records in face2rec2's order (images, header, identities) and returns the index lines in that
+    /// order, the number of images and the size of the first one.
+    /// </summary>
+    private static (List<(int Key, long Offset)> Index, int Images, ImageSize? Size) WriteRec(IFaceDataset source, ConversionReader reader, string recPath)
+    {
+        var index = new List<(int Key, long Offset)>();
+        var classStarts = new int[source.NumClasses + 1];
+        ImageSize? size = null;
+        var rec = Create(recPath);
+        try
+        {
+            var writer = new RecordIOWriter(rec);
+            var key = 1;
+            var previousLabel = 0;
+            classStarts[0] = key;
+            foreach (var (i, sample) in reader.ReadAll(Enumerable.Range(0, source.Count).ToArray()))
+            {
+                if (sample.Label >= source.NumClasses)
+                    throw new DatasetFormatException(DatasetErrorIds.DatasetLabelOutOfRange, sample.Origin, null,
+                        $"{sample.Origin} (record {i}): expected a label below the dataset's {source.NumClasses} classes, found {sample.Label}.");
+                if (sample.Label < previousLabel)
+                    throw new DatasetFormatException(DatasetErrorIds.RecordIOLabelsNotSorted, sample.Origin, null,
+                        $"{sample.Origin} (record {i}): expected images sorted by label, as InsightFace's identity records need, found label {sample.Label} after {previousLabel}.");
+                // Classes up to this label start here; classes without images get an empty range.
+                for (var c = previousLabel + 1; c <= sample.Label; c++) classStarts[c] = key;
+                previousLabel = sample.Label;
+                size ??= ImageSize.FromEncoded(sample.Image);
+                var payload = new IRHeader(0, 0, (ulong)key, 0, [sample.Label, 1f]).Pack(sample.Image);
+                index.Add((key, OutputGuard.Run(recPath, () => writer.Write(payload))));
+                reader.Wrote(payload.Length + 8);
+                key++;
+            }
+            for (var c = previousLabel + 1; c <= source.NumClasses; c++) classStarts[c] = key;
+
+            var firstIdentityKey = key;
+            var header = new IRHeader(0, 0, 0, 0, [firstIdentityKey, firstIdentityKey + source.NumClasses]).Pack([]);
+            index.Add((0, OutputGuard.Run(recPath, () => writer.Write(header))));
+            for (var c = 0; c < source.NumClasses; c++, key++)
+            {
+                var identity = new IRHeader(0, 0, (ulong)key, 0, [classStarts[c], classStarts[c + 1]]).Pack([]);
+                index.Add((key, OutputGuard.Run(recPath, () => writer.Write(identity))));
+            }
+            OutputGuard.Run(recPath, () => rec.Flush(flushToDisk: true));
+            return (index, firstIdentityKey - 1, size);
+        }
+        finally
+        {
+            // Closing flushes what is buffered, which can fail too (disk full): that must name the file as well.
+            OutputGuard.Run(recPath, rec.Dispose);
+        }
     }
 
     private static FileStream Create(string path) =>
