@@ -121,7 +121,8 @@ public sealed class OFRecordDataset : IFaceDataset
     public FaceSample Read(int index)
     {
         var record = ParseRecord(index);
-        var (path, offset) = Locate(index);
+        var (path, bodyOffset) = Locate(index);
+        var offset = bodyOffset - LengthSize;
         var image = Feature(record, ImageKey, index);
         if (image.KindCase != Proto.Feature.KindOneofCase.BytesList || image.BytesList.Value.Count != 1)
             throw FeatureInvalid(index, $"feature '{ImageKey}' to be a bytes_list with one encoded image, found {Describe(image)}");

@@ -137,7 +137,10 @@ public class OFRecordReaderTests
         Assert.Equal(1, dataset.Read(0).Label);
         var e = Assert.Throws<DatasetFormatException>(() => dataset.Read(1));
         Assert.Equal(DatasetErrorIds.DatasetLabelOutOfRange, e.ErrorId);
-        Assert.Contains("expected a label below 5", e.Message);
+        var second = 8 + BitConverter.ToInt64(File.ReadAllBytes(temp["part-00000"]), 0);
+        Assert.Equal(second, e.Offset);
+        Assert.Contains($"{temp["part-00000"]} at offset {second} (record 1): expected a label below 5", e.Message);
+        Assert.Equal($"{temp["part-00000"]}@0", dataset.Read(0).Origin);
     }
 
     [Fact]
