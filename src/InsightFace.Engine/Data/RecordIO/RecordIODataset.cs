@@ -137,7 +137,9 @@ public sealed class RecordIODataset : IFaceDataset
 
     private static IRHeader? ReadInsightFaceHeader(RecordIOFile rec, RecordIOIndex index, string? indexPath)
     {
-        if (index.OffsetOf(0) is not { } offset) return null;
+        var position = Array.IndexOf(index.Keys, 0);
+        if (position < 0) return null;
+        var offset = index.Offsets[position];
         var header = IRHeader.ReadFrom(rec, offset);
         if (header.Flag == 0) return null;
         if (header.Flag < 2 || !float.IsFinite(header.ExtraLabels[0]) || header.ExtraLabels[0] < 1 || header.ExtraLabels[0] > int.MaxValue)

@@ -8,16 +8,12 @@ namespace InsightFace.Engine.Data.RecordIO;
 /// </summary>
 internal sealed class RecordIOIndex
 {
-    private readonly int[] _sortedKeys;
-    private readonly long[] _offsetsBySortedKey;
+    private (int[] Keys, long[] Offsets)? _byKey;
 
     private RecordIOIndex(int[] keys, long[] offsets)
     {
         Keys = keys;
         Offsets = offsets;
-        _sortedKeys = (int[])keys.Clone();
-        _offsetsBySortedKey = (long[])offsets.Clone();
-        Array.Sort(_sortedKeys, _offsetsBySortedKey);
     }
 
     /// <summary>The keys, in file order.</summary>
@@ -29,8 +25,15 @@ internal sealed class RecordIOIndex
     /// <summary>The offset of the record with <paramref name="key"/>, or null when the index has no such key.</summary>
     public long? OffsetOf(int key)
     {
-        var i = Array.BinarySearch(_sortedKeys, key);
-        return i >= 0 ? _offsetsBySortedKey[i] : null;
+        // Sorted copies cost memory per record, so they are only made for files that are looked up by key.
+        if (_byKey is null)
+        {
+            var (keys, offsets) = ((int[])Keys.Clone(), (long[])Offsets.Clone());
+            Array.Sort(keys, offsets);
+            _byKey = (keys, offsets);
+        }
+        var i = Array.BinarySearch(_byKey.Value.Keys, key);
+        return i >= 0 ? _byKey.Value.Offsets[i] : null;
     }
 
     /// <summary>
