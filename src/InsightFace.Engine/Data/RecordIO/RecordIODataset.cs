@@ -64,7 +64,7 @@ public sealed class RecordIODataset : IFaceDataset
             var propertyPath = DatasetFiles.FindProperty(System.IO.Path.GetDirectoryName(rec.Path)!);
             var property = propertyPath is null ? null : DatasetProperty.Read(propertyPath);
 
-            var header = ReadInsightFaceHeader(rec, index, indexPath);
+            var header = ReadInsightFaceHeader(rec, index);
             if (header is null)
                 return new RecordIODataset(rec, indexPath, index.Keys, index.Offsets, null, property, propertyPath);
 
@@ -135,7 +135,7 @@ public sealed class RecordIODataset : IFaceDataset
         }
     }
 
-    private static IRHeader? ReadInsightFaceHeader(RecordIOFile rec, RecordIOIndex index, string? indexPath)
+    private static IRHeader? ReadInsightFaceHeader(RecordIOFile rec, RecordIOIndex index)
     {
         var position = Array.IndexOf(index.Keys, 0);
         if (position < 0) return null;
@@ -143,7 +143,7 @@ public sealed class RecordIODataset : IFaceDataset
         var header = IRHeader.ReadFrom(rec, offset);
         if (header.Flag == 0) return null;
         if (header.Flag < 2 || !float.IsFinite(header.ExtraLabels[0]) || header.ExtraLabels[0] < 1 || header.ExtraLabels[0] > int.MaxValue)
-            throw new DatasetFormatException(DatasetErrorIds.RecordIOHeaderInvalid, indexPath ?? rec.Path, offset,
+            throw new DatasetFormatException(DatasetErrorIds.RecordIOHeaderInvalid, rec.Path, offset,
                 $"{rec.Path} at offset {offset}: expected the InsightFace header record (key 0) to hold two labels " +
                 $"[first identity key, end], found flag {header.Flag} and labels [{string.Join(", ", header.ExtraLabels)}].");
         return header;

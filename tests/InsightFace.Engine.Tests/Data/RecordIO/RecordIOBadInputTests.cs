@@ -153,4 +153,28 @@ public class RecordIOBadInputTests
         Assert.Equal(new ImageSize(112, 96), dataset.Info.ImageSize);
         Assert.Equal(temp["property"], dataset.Info.PropertyPath);
     }
+
+    [Fact]
+    public void A_header_record_with_one_label_is_invalid()
+    {
+        using var temp = new TempFolder();
+        var offsets = RawRecordIO.Write(temp["train.rec"], temp["train.idx"], RawRecordIO.Payload(1, 0, 0, [3f], []), Image(1));
+
+        var e = Assert.Throws<DatasetFormatException>(() => RecordIODataset.Open(temp["train.rec"]));
+        Assert.Equal(DatasetErrorIds.RecordIOHeaderInvalid, e.ErrorId);
+        Assert.Equal(temp["train.rec"], e.FilePath);
+        Assert.Equal(offsets[0], e.Offset);
+        Assert.Contains("[first identity key, end]", e.Message);
+    }
+
+    [Fact]
+    public void A_header_record_naming_a_missing_image_key_is_an_error()
+    {
+        using var temp = new TempFolder();
+        RawRecordIO.Write(temp["train.rec"], temp["train.idx"], RawRecordIO.Payload(2, 0, 0, [4f, 5f], []), Image(1), Image(2));
+
+        var e = Assert.Throws<DatasetFormatException>(() => RecordIODataset.Open(temp["train.rec"]));
+        Assert.Equal(DatasetErrorIds.RecordIOKeyMissing, e.ErrorId);
+        Assert.Contains("images are keys 1..3, but key 3 is missing", e.Message);
+    }
 }
