@@ -3,7 +3,8 @@
 //   dotnet run -c Release --project bench/DataBench -- generate <dir> [size MB, default 1024]
 //       writes <dir>/rec/train.rec (+ idx, property): synthetic 112x112 faces repeated to the size asked for
 //   dotnet run -c Release --project bench/DataBench -- convert <dir> [parts, default 16]
-//       copies train.rec with cat (the baseline), converts it to <dir>/ofrecord, prints both rates, the ratio
+//       copies train.rec with cat (the baseline) and converts it to <dir>/ofrecord, 3 times each, alternating;
+//       prints the best rate of each, the ratio
 //       and this process's peak RSS (run it apart from generate so the peak is the conversion's own).
 using System.Diagnostics;
 using InsightFace.Engine.Data;
@@ -35,17 +36,21 @@ var parts = args.Length > 2 ? int.Parse(args[2]) : 16;
 var bytes = new FileInfo(rec).Length;
 Shell($"cat '{rec}' > /dev/null"); // warm the page cache for both runs alike
 
+// Alternate the two a few times and keep each one's best: the machines are shared, so single runs are noisy.
 var copy = Path.Combine(dir, "copy.rec");
-var catSeconds = Time(() => Shell($"cat '{rec}' > '{copy}' && sync '{copy}'"));
-File.Delete(copy);
-
 var output = Path.Combine(dir, "ofrecord");
+double catSeconds = double.MaxValue, convertSeconds = double.MaxValue;
 ConversionResult? result = null;
-var convertSeconds = Time(() =>
+for (var round = 0; round < 3; round++)
 {
-    using var dataset = RecordIODataset.Open(rec);
-    result = OFRecordWriter.Write(dataset, output, new OFRecordWriteOptions { Parts = parts, Seed = 1, Force = true });
-});
+    catSeconds = Math.Min(catSeconds, Time(() => Shell($"cat '{rec}' > '{copy}' && sync '{copy}'")));
+    File.Delete(copy);
+    convertSeconds = Math.Min(convertSeconds, Time(() =>
+    {
+        using var dataset = RecordIODataset.Open(rec);
+        result = OFRecordWriter.Write(dataset, output, new OFRecordWriteOptions { Parts = parts, Seed = 1, Force = true });
+    }));
+}
 var written = result!.Files.Where(f => Path.GetFileName(f).StartsWith("part-")).Sum(f => new FileInfo(f).Length);
 
 Console.WriteLine($"input            {bytes / 1e6:F0} MB, {result.Records} records, {parts} parts ({written / 1e6:F0} MB written)");

@@ -34,32 +34,37 @@ internal sealed class ConversionReader
 
     /// <summary>
     /// Reads the source records <paramref name="indices"/> and yields, in that order, those that can be read and
-    /// decoded; the others are reported as skipped. Batches are read on several threads (reads and the header check
-    /// dominate a conversion), while everything the caller sees, skips and progress included, happens on its thread.
+    /// decoded; the others are reported as skipped. Reads and header checks dominate a conversion, so batches are
+    /// read on several threads, the next one while the caller writes the current one; everything the caller sees,
+    /// skips and progress included, still happens on its own thread.
     /// </summary>
     public IEnumerable<(int Index, FaceSample Sample)> ReadAll(IReadOnlyList<int> indices)
     {
-        var batch = new (FaceSample? Sample, DatasetException? Error)[BatchSize];
-        for (var start = 0; start < indices.Count; start += BatchSize)
+        var next = indices.Count > 0 ? ReadBatch(indices, 0) : null;
+        try
         {
-            _cancellationToken.ThrowIfCancellationRequested();
-            var count = Math.Min(BatchSize, indices.Count - start);
-            var first = start;
+            for (var start = 0; start < indices.Count; start += BatchSize)
+            {
+                var batch = Result(next!);
+                next = start + BatchSize < indices.Count ? ReadBatch(indices, start + BatchSize) : null;
+                for (var k = 0; k < batch.Length; k++)
+                {
+                    _processed++;
+                    if (batch[k].Sample is { } sample) yield return (indices[start + k], sample);
+                    else Skip(indices[start + k], batch[k].Error!);
+                }
+            }
+        }
+        finally
+        {
+            // The caller stopped early (an error, or cancellation): let the batch in flight finish before the
+            // source can be disposed. Its own outcome no longer matters.
             try
             {
-                Parallel.For(0, count, new ParallelOptions { CancellationToken = _cancellationToken },
-                    k => batch[k] = TryRead(indices[first + k]));
+                next?.Wait();
             }
-            catch (AggregateException e) when (e.InnerExceptions.Count > 0)
+            catch (AggregateException)
             {
-                ExceptionDispatchInfo.Throw(e.InnerExceptions[0]);
-            }
-            for (var k = 0; k < count; k++)
-            {
-                _processed++;
-                if (batch[k].Sample is { } sample) yield return (indices[start + k], sample);
-                else Skip(indices[start + k], batch[k].Error!);
-                batch[k] = default;
             }
         }
     }
@@ -97,6 +102,32 @@ internal sealed class ConversionReader
             return (null, new DatasetFormatException(DatasetErrorIds.DatasetImageUndecodable, sample.Origin, null,
                 $"{sample.Origin} (record {index}): expected an encoded image (JPEG or PNG), found {sample.Image.Length} bytes that do not decode; the record was skipped."));
         return (sample, null);
+    }
+
+    private Task<(FaceSample? Sample, DatasetException? Error)[]> ReadBatch(IReadOnlyList<int> indices, int start)
+    {
+        _cancellationToken.ThrowIfCancellationRequested();
+        var batch = new (FaceSample?, DatasetException?)[Math.Min(BatchSize, indices.Count - start)];
+        return Task.Run(() =>
+        {
+            Parallel.For(0, batch.Length, new ParallelOptions { CancellationToken = _cancellationToken },
+                k => batch[k] = TryRead(indices[start + k]));
+            return batch;
+        });
+    }
+
+    /// <summary>Waits for a batch and rethrows what went wrong as itself, not wrapped in AggregateExceptions.</summary>
+    private static T Result<T>(Task<T> task)
+    {
+        try
+        {
+            return task.GetAwaiter().GetResult();
+        }
+        catch (AggregateException e) when (e.InnerExceptions.Count > 0)
+        {
+            ExceptionDispatchInfo.Throw(e.Flatten().InnerExceptions[0]);
+            throw;
+        }
     }
 
     private void Skip(int index, DatasetException error)
