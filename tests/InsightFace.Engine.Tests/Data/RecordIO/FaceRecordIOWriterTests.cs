@@ -108,6 +108,24 @@ public class FaceRecordIOWriterTests
     }
 
     [Fact]
+    public void An_interrupt_mid_write_leaves_no_rec_behind()
+    {
+        using var temp = new TempFolder();
+        TestImages.WriteFolder(temp["faces"], 300, 300);
+        using var folder = ImageFolderDataset.Open(temp["faces"]);
+        using var cancellation = new CancellationTokenSource();
+        using var source = new FaultyDataset(folder, i =>
+        {
+            if (i == 400) cancellation.Cancel();
+            return null;
+        });
+
+        Assert.ThrowsAny<OperationCanceledException>(() => FaceRecordIOWriter.Write(source, temp["out"], cancellationToken: cancellation.Token));
+
+        Assert.Empty(Directory.GetFileSystemEntries(temp["out"]));
+    }
+
+    [Fact]
     public void An_undecodable_image_is_reported_and_skipped()
     {
         using var temp = new TempFolder();
