@@ -1,0 +1,138 @@
+using System.Diagnostics;
+using System.Runtime.ExceptionServices;
+
+namespace InsightFace.Engine.Data;
+
+/// <summary>
+/// The read side that dataset writers share: reads source records in order, skips (and reports) corrupt or
+/// undecodable ones instead of failing, honours cancellation and reports progress a few times a second.
+/// </summary>
+internal sealed class ConversionReader
+{
+    private const int BatchSize = 256;
+    private static readonly TimeSpan ReportInterval = TimeSpan.FromMilliseconds(250);
+    private readonly IFaceDataset _source;
+    private readonly IProgress<ConversionProgress>? _progress;
+    private readonly Action<SkippedRecord>? _skipped;
+    private readonly CancellationToken _cancellationToken;
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private TimeSpan _lastReport;
+    private int _processed;
+    private long _bytesWritten;
+
+    public ConversionReader(IFaceDataset source, IProgress<ConversionProgress>? progress, Action<SkippedRecord>? skipped,
+        CancellationToken cancellationToken)
+    {
+        _source = source;
+        _progress = progress;
+        _skipped = skipped;
+        _cancellationToken = cancellationToken;
+    }
+
+    /// <summary>Records skipped so far.</summary>
+    public int Skipped { get; private set; }
+
+    /// <summary>
+    /// Reads the source records <paramref name="indices"/> and yields, in that order, those that can be read and
+    /// decoded; the others are reported as skipped. Reads and header checks dominate a conversion, so batches are
+    /// read on several threads, the next one while the caller writes the current one; everything the caller sees,
+    /// skips and progress included, still happens on its own thread.
+    /// </summary>
+    public IEnumerable<(int Index, FaceSample Sample)> ReadAll(IReadOnlyList<int> indices)
+    {
+        var next = indices.Count > 0 ? ReadBatch(indices, 0) : null;
+        try
+        {
+            for (var start = 0; start < indices.Count; start += BatchSize)
+            {
+                var batch = Result(next!);
+                next = start + BatchSize < indices.Count ? ReadBatch(indices, start + BatchSize) : null;
+                for (var k = 0; k < batch.Length; k++)
+                {
+                    _processed++;
+                    if (batch[k].Sample is { } sample) yield return (indices[start + k], sample);
+                    else Skip(indices[start + k], batch[k].Error!);
+                }
+            }
+        }
+        finally
+        {
+            // The caller stopped early (an error, or cancellation): let the batch in flight finish before the
+            // source can be disposed. Its own outcome no longer matters.
+            try
+            {
+                next?.Wait();
+            }
+            catch (AggregateException)
+            {
+            }
+        }
+    }
+
+    /// <summary>Counts bytes written and reports progress when it is time to.</summary>
+    public void Wrote(long bytes)
+    {
+        _bytesWritten += bytes;
+        if (_clock.Elapsed - _lastReport >= ReportInterval) Report();
+    }
+
+    /// <summary>Reports the current state now (at the end of a conversion).</summary>
+    public void Report()
+    {
+        _lastReport = _clock.Elapsed;
+        _progress?.Report(new ConversionProgress(_processed, _source.Count, Skipped, _bytesWritten, _lastReport));
+    }
+
+    /// <summary>
+    /// Reads one record; a corrupt record or bytes that are not a decodable image give an error instead. Only the
+    /// image header is checked, which is cheap: a full decode would cost more than the whole copy.
+    /// </summary>
+    private (FaceSample?, DatasetException?) TryRead(int index)
+    {
+        FaceSample sample;
+        try
+        {
+            sample = _source.Read(index);
+        }
+        catch (DatasetFormatException e)
+        {
+            return (null, e);
+        }
+        if (ImageSize.FromEncoded(sample.Image) is null)
+            return (null, new DatasetFormatException(DatasetErrorIds.DatasetImageUndecodable, sample.Origin, null,
+                $"{sample.Origin} (record {index}): expected an encoded image (JPEG or PNG), found {sample.Image.Length} bytes that do not decode; the record was skipped."));
+        return (sample, null);
+    }
+
+    private Task<(FaceSample? Sample, DatasetException? Error)[]> ReadBatch(IReadOnlyList<int> indices, int start)
+    {
+        _cancellationToken.ThrowIfCancellationRequested();
+        var batch = new (FaceSample?, DatasetException?)[Math.Min(BatchSize, indices.Count - start)];
+        return Task.Run(() =>
+        {
+            Parallel.For(0, batch.Length, new ParallelOptions { CancellationToken = _cancellationToken },
+                k => batch[k] = TryRead(indices[start + k]));
+            return batch;
+        });
+    }
+
+    /// <summary>Waits for a batch and rethrows what went wrong as itself, not wrapped in AggregateExceptions.</summary>
+    private static T Result<T>(Task<T> task)
+    {
+        try
+        {
+            return task.GetAwaiter().GetResult();
+        }
+        catch (AggregateException e) when (e.InnerExceptions.Count > 0)
+        {
+            ExceptionDispatchInfo.Throw(e.Flatten().InnerExceptions[0]);
+            throw;
+        }
+    }
+
+    private void Skip(int index, DatasetException error)
+    {
+        Skipped++;
+        _skipped?.Invoke(new SkippedRecord(index, error));
+    }
+}

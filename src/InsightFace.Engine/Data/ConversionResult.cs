@@ -1,0 +1,8 @@
+namespace InsightFace.Engine.Data;
+
+/// <summary>What a dataset writer produced.</summary>
+/// <param name="OutputPath">The output folder.</param>
+/// <param name="Records">Images written.</param>
+/// <param name="Skipped">Source records left out (each was reported as a <see cref="SkippedRecord"/>).</param>
+/// <param name="Files">Full paths of the files written, data files first.</param>
+public sealed record ConversionResult(string OutputPath, int Records, int Skipped, IReadOnlyList<string> Files);

@@ -1,0 +1,50 @@
+using InsightFace.Engine.Data.ImageFolder;
+using InsightFace.Engine.Data.OFRecord;
+using InsightFace.Engine.Data.RecordIO;
+
+namespace InsightFace.Engine.Data;
+
+/// <summary>Opens a dataset from a path, detecting its format: the one call behind <c>Get-FaceDataset -Path</c>.</summary>
+public static class DatasetOpener
+{
+    /// <summary>
+    /// Opens <paramref name="path"/>: a folder (with <c>train.rec</c>, <c>part-*</c> files, or identity
+    /// sub-folders, tried in that order), a <c>.rec</c> or <c>.idx</c> file, or a <c>part-*</c> file (its folder).
+    /// <paramref name="format"/> other than <see cref="DatasetFormat.Auto"/> skips the detection.
+    /// </summary>
+    /// <exception cref="DatasetNotFoundException">Nothing at <paramref name="path"/> looks like a dataset of that format.</exception>
+    public static IFaceDataset Open(string path, DatasetFormat format = DatasetFormat.Auto)
+    {
+        var fullPath = Path.GetFullPath(path);
+        if (File.Exists(fullPath)) return OpenFile(fullPath, format);
+        if (!Directory.Exists(fullPath))
+            throw new DatasetNotFoundException(DatasetErrorIds.DatasetNotFound, fullPath, $"{fullPath}: no such file or folder.");
+
+        var rec = Path.Combine(fullPath, FaceRecordIOWriter.RecFileName);
+        return format switch
+        {
+            DatasetFormat.RecordIO => RecordIODataset.Open(rec),
+            DatasetFormat.OFRecord => OFRecordDataset.Open(fullPath),
+            DatasetFormat.ImageFolder => ImageFolderDataset.Open(fullPath),
+            DatasetFormat.Auto when File.Exists(rec) => RecordIODataset.Open(rec),
+            DatasetFormat.Auto when OFRecordDataset.FindParts(fullPath).Length > 0 => OFRecordDataset.Open(fullPath),
+            DatasetFormat.Auto => ImageFolderDataset.Open(fullPath),
+            _ => throw new ArgumentException($"A {format} dataset is not opened from a path.", nameof(format)),
+        };
+    }
+
+    private static IFaceDataset OpenFile(string file, DatasetFormat format)
+    {
+        var name = Path.GetFileName(file);
+        var extension = Path.GetExtension(file);
+        if (format is DatasetFormat.Auto or DatasetFormat.RecordIO)
+        {
+            if (extension.Equals(".rec", StringComparison.OrdinalIgnoreCase)) return RecordIODataset.Open(file);
+            if (extension.Equals(".idx", StringComparison.OrdinalIgnoreCase)) return RecordIODataset.Open(Path.ChangeExtension(file, ".rec"));
+        }
+        if (format is DatasetFormat.Auto or DatasetFormat.OFRecord && name.StartsWith(OFRecordDataset.PartPrefix, StringComparison.Ordinal))
+            return OFRecordDataset.Open(Path.GetDirectoryName(file)!);
+        throw new DatasetNotFoundException(DatasetErrorIds.DatasetNotFound, file,
+            $"{file}: expected a folder, a .rec or .idx file, or an OFRecord part-* file{(format == DatasetFormat.Auto ? "" : $" for format {format}")}.");
+    }
+}

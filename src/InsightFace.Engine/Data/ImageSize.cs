@@ -1,0 +1,25 @@
+using SkiaSharp;
+
+namespace InsightFace.Engine.Data;
+
+/// <summary>The height and width of the images of a dataset, in pixels.</summary>
+/// <param name="Height">Rows.</param>
+/// <param name="Width">Columns.</param>
+public readonly record struct ImageSize(int Height, int Width)
+{
+    /// <summary>
+    /// Reads the size from the header of an encoded image without decoding its pixels; null when the bytes
+    /// are not an image SkiaSharp can decode.
+    /// </summary>
+    public static ImageSize? FromEncoded(ReadOnlySpan<byte> encoded)
+    {
+        using var data = SKData.CreateCopy(encoded);
+        using var codec = SKCodec.Create(data);
+        if (codec is null) return null;
+        var info = codec.Info;
+        return info.Width > 0 && info.Height > 0 ? new ImageSize(info.Height, info.Width) : null;
+    }
+
+    /// <inheritdoc/>
+    public override string ToString() => $"{Height}x{Width}";
+}
