@@ -98,7 +98,7 @@ public class FaceAlignerTests
     [Fact]
     public void Encoded_photos_come_back_as_112x112_jpegs_and_garbage_is_refused()
     {
-        var photo = TestImages.Jpeg(1, size: 200);
+        var photo = Tests.Data.TestImages.Jpeg(1, size: 200); // the Data helpers, not Imaging's fixture loader
         var crop = FaceAligner.AlignEncoded(photo, PhotoLandmarks(0.8, 0, 10, 10));
 
         using var decoded = SKBitmap.Decode(crop);
