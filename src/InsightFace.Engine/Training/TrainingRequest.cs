@@ -1,0 +1,26 @@
+using InsightFace.Engine.Checkpoints;
+using InsightFace.Engine.Configuration;
+using InsightFace.Engine.Data;
+
+namespace InsightFace.Engine.Training;
+
+/// <summary>What to train: a resolved config, the dataset, the run folder and the verification sets.</summary>
+/// <param name="Config">The validated configuration.</param>
+/// <param name="Dataset">The training images; the trainer does not dispose it.</param>
+/// <param name="RunFolder">The run folder (config output): logs, checkpoints, model.pt.</param>
+public sealed record TrainingRequest(ResolvedConfig Config, IFaceDataset Dataset, string RunFolder)
+{
+    /// <summary>Verification .bin files run every <c>verbose</c> steps.</summary>
+    public IReadOnlyList<string> ValidationSets { get; init; } = Array.Empty<string>();
+
+    /// <summary>Continue from the run folder's newest resumable checkpoint.</summary>
+    public bool Resume { get; init; }
+
+    /// <summary>Replace an existing run folder instead of refusing it.</summary>
+    public bool Overwrite { get; init; }
+}
+
+/// <summary>What a finished run produced.</summary>
+/// <param name="Final">The last checkpoint written.</param>
+/// <param name="Saved">Every checkpoint written by this run, in order.</param>
+public sealed record TrainingOutcome(CheckpointInfo Final, IReadOnlyList<CheckpointInfo> Saved);

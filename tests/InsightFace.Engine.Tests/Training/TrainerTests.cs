@@ -1,0 +1,148 @@
+using System.Collections;
+using InsightFace.Engine.Checkpoints;
+using InsightFace.Engine.Configuration;
+using InsightFace.Engine.Data.Synthetic;
+using InsightFace.Engine.Evaluation;
+using InsightFace.Engine.Import.PyTorch;
+using InsightFace.Engine.Training;
+using TorchSharp;
+
+namespace InsightFace.Engine.Tests.Training;
+
+[Collection("Training")]
+public class TrainerTests
+{
+    private sealed class Recorder(Action<TrainingStep>? onStep = null) : ITrainingObserver
+    {
+        public List<double> Losses { get; } = new();
+        public List<string> Messages { get; } = new();
+        public List<TrainingMetrics> Logs { get; } = new();
+        public void Message(string text) => Messages.Add(text);
+        public void Step(TrainingStep step) { Losses.Add(step.Loss); onStep?.Invoke(step); }
+        public void Logged(TrainingMetrics metrics) => Logs.Add(metrics);
+        public void Verified(long globalStep, IReadOnlyList<VerificationResult> results) { }
+        public void CheckpointSaved(CheckpointInfo checkpoint) { }
+    }
+
+    // 6 classes x 4 images, batch 4: 6 steps per epoch with mbf at embedding 32, a few seconds on two cores.
+    private static ResolvedConfig Config(SyntheticFaceDataset data, Hashtable? set = null)
+    {
+        var values = new Hashtable
+        {
+            ["network"] = "mbf", ["embedding_size"] = 32, ["batch_size"] = 4, ["num_epoch"] = 2, ["lr"] = 0.05,
+            ["num_workers"] = 1, ["frequent"] = 2, ["verbose"] = 1000, ["seed"] = 11, ["margin_list"] = new[] { 1.0, 0.5, 0.0 },
+        };
+        foreach (DictionaryEntry entry in set ?? new Hashtable()) values[entry.Key] = entry.Value;
+        return ConfigResolver.Resolve(null,
+            dataset: new Dictionary<string, object?> { ["rec"] = "synthetic", ["num_classes"] = (long)data.NumClasses, ["num_image"] = (long)data.Count },
+            set: values);
+    }
+
+    private static TrainingOutcome Train(TrainingRequest request, Recorder recorder, CancellationToken token = default)
+    {
+        using var trainer = new Trainer(request, recorder);
+        return trainer.Run(token);
+    }
+
+    private static float[] Weights(string modelPath)
+    {
+        using var state = PthReader.Read(modelPath);
+        return state.Keys.SelectMany(k => state[k].to_type(torch.ScalarType.Float32).data<float>().ToArray()).ToArray();
+    }
+
+    [Fact]
+    public void Resume_after_an_interrupt_reproduces_the_uninterrupted_run_exactly()
+    {
+        using var data = new SyntheticFaceDataset(classes: 6, imagesPerClass: 4, seed: 3);
+        var config = Config(data);
+        var root = Directory.CreateTempSubdirectory().FullName;
+
+        var straight = new Recorder();
+        var whole = Train(new TrainingRequest(config, data, Path.Combine(root, "whole")), straight);
+        Assert.Equal(12, straight.Losses.Count);
+
+        using var stop = new CancellationTokenSource();
+        var first = new Recorder(step => { if (step.GlobalStep == 8) stop.Cancel(); });
+        var split = Path.Combine(root, "split");
+        Assert.ThrowsAny<OperationCanceledException>(() => Train(new TrainingRequest(config, data, split), first, stop.Token));
+        var interrupt = CheckpointStore.Open(split);
+        Assert.Equal("interrupt", interrupt.Manifest.Reason);
+        Assert.Equal(8, interrupt.Manifest.GlobalStep);
+        Assert.True(interrupt.Manifest.Resumable);
+
+        var second = new Recorder();
+        var resumed = Train(new TrainingRequest(config, data, split) { Resume = true }, second);
+
+        Assert.Equal(straight.Losses, first.Losses.Concat(second.Losses));
+        Assert.Equal(12, resumed.Final.Manifest.GlobalStep);
+        Assert.Equal(Weights(whole.Final.ModelPath), Weights(resumed.Final.ModelPath));
+    }
+
+    [Fact]
+    public void Writes_arcface_logs_metrics_tensorboard_and_the_resolved_config()
+    {
+        using var data = new SyntheticFaceDataset(classes: 6, imagesPerClass: 4, seed: 3);
+        var run = Path.Combine(Directory.CreateTempSubdirectory().FullName, "run");
+        var recorder = new Recorder();
+        var outcome = Train(new TrainingRequest(Config(data, new Hashtable { ["num_epoch"] = 1 }), data, run), recorder);
+
+        var log = File.ReadAllLines(Path.Combine(run, "training.log"));
+        Assert.Contains(log, l => System.Text.RegularExpressions.Regex.IsMatch(l,
+            @"^Training: \d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}-Speed \d+\.\d\d samples/sec   Loss \d+\.\d{4}   LearningRate \d\.\d{6}   Epoch: 0   Global Step: 2   Required: \d+ hours$"));
+        Assert.Contains(log, l => l.EndsWith(": total_step                      6"));
+        Assert.Equal(3, File.ReadAllLines(Path.Combine(run, "metrics.jsonl")).Length);
+        Assert.Single(Directory.GetFiles(run, "events.out.tfevents.*"));
+        Assert.Equal(ConfigResolver.Resolve(Path.Combine(run, "config.resolved.yaml")).Hash, Config(data, new Hashtable { ["num_epoch"] = 1 }).Hash);
+        Assert.Equal(3, recorder.Logs.Count);
+        Assert.Equal(recorder.Losses.Take(2).Average(), recorder.Logs[0].LossAverage, 6);
+        Assert.Equal(1, outcome.Final.Manifest.Epoch);
+        Assert.True(File.Exists(Path.Combine(run, "model.pt")));
+    }
+
+    [Fact]
+    public void Bad_runs_fail_before_training_with_clear_errors()
+    {
+        using var data = new SyntheticFaceDataset(classes: 6, imagesPerClass: 4, seed: 3);
+        var root = Directory.CreateTempSubdirectory().FullName;
+
+        var classes = Assert.Throws<TrainingException>(() => new Trainer(
+            new TrainingRequest(Config(data, new Hashtable { ["num_classes"] = 5 }), data, Path.Combine(root, "a")), new Recorder()));
+        Assert.Equal("DatasetIncompatible", classes.ErrorId);
+
+        var nothing = Assert.Throws<TrainingException>(() => new Trainer(
+            new TrainingRequest(Config(data), data, Path.Combine(root, "b")) { Resume = true }, new Recorder()));
+        Assert.Equal("ResumeNotFound", nothing.ErrorId);
+
+        var run = Path.Combine(root, "c");
+        Train(new TrainingRequest(Config(data, new Hashtable { ["num_epoch"] = 1 }), data, run), new Recorder());
+        var exists = Assert.Throws<TrainingException>(() => new Trainer(new TrainingRequest(Config(data), data, run), new Recorder()));
+        Assert.Equal("RunExists", exists.ErrorId);
+
+        var other = Assert.Throws<TrainingException>(() => new Trainer(
+            new TrainingRequest(Config(data, new Hashtable { ["embedding_size"] = 16 }), data, run) { Resume = true }, new Recorder()));
+        Assert.Equal("ResumeIncompatible", other.ErrorId);
+        Assert.Contains("embedding_size 32 vs 16", other.Message);
+    }
+
+    [Fact]
+    public void A_non_finite_loss_stops_naming_the_step_and_keeps_the_last_good_checkpoint()
+    {
+        using var data = new SyntheticFaceDataset(classes: 6, imagesPerClass: 4, seed: 3);
+        var run = Path.Combine(Directory.CreateTempSubdirectory().FullName, "run");
+        Train(new TrainingRequest(Config(data, new Hashtable { ["num_epoch"] = 1 }), data, run), new Recorder());
+        var good = CheckpointStore.Open(run);
+
+        var diverge = Config(data, new Hashtable { ["num_epoch"] = 2, ["lr"] = 1e30 });
+        var e = Assert.Throws<TrainingException>(() => Train(new TrainingRequest(diverge, data, run) { Resume = true }, new Recorder()));
+        Assert.Equal("LossNotFinite", e.ErrorId);
+        Assert.Matches(@"global step \d+ \(epoch 1", e.Message);
+        var after = CheckpointStore.Open(run);
+        Assert.Equal(good.Manifest.GlobalStep, after.Manifest.GlobalStep);
+        Assert.Equal(Weights(good.ModelPath), Weights(after.ModelPath));
+
+        var skip = new Recorder();
+        var outcome = Train(new TrainingRequest(Config(data, new Hashtable { ["num_epoch"] = 2, ["lr"] = 1e30, ["nan_policy"] = "skip" }), data, run) { Resume = true }, skip);
+        Assert.Equal(12, outcome.Final.Manifest.GlobalStep);
+        Assert.Contains(skip.Messages, m => m.StartsWith("Skipped batch"));
+    }
+}
