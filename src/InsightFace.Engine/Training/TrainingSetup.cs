@@ -1,0 +1,56 @@
+using InsightFace.Engine.Data;
+using InsightFace.Engine.Data.Synthetic;
+using InsightFace.Engine.Evaluation;
+
+namespace InsightFace.Engine.Training;
+
+/// <summary>Finds what a training run reads: its dataset and its verification sets.</summary>
+public static class TrainingSetup
+{
+    /// <summary>The config's <c>rec</c> value that asks for the built-in synthetic identities.</summary>
+    public const string Synthetic = "synthetic";
+
+    /// <summary>
+    /// Opens the dataset a config names: a path (any format Get-FaceDataset reads), or <c>synthetic</c>, which
+    /// builds num_classes learnable identities with num_image / num_classes images each from the seed.
+    /// </summary>
+    public static IFaceDataset OpenDataset(string rec, int numClasses, long numImage, long seed) =>
+        rec == Synthetic
+            ? new SyntheticFaceDataset(numClasses, checked((int)(numImage / numClasses)), seed)
+            : DatasetOpener.Open(rec);
+
+    /// <summary>The config values a dataset supplies: rec, num_classes and num_image.</summary>
+    public static IReadOnlyDictionary<string, object?> Facts(IFaceDataset dataset) => new Dictionary<string, object?>
+    {
+        ["rec"] = dataset.Info.DatasetPath,
+        ["num_classes"] = (long)dataset.NumClasses,
+        ["num_image"] = (long)dataset.Count,
+    };
+
+    /// <summary>
+    /// Resolves val_targets: names are looked up as &lt;name&gt;.bin in <paramref name="folders"/> and beside the
+    /// dataset (its .bin files), paths are taken as they are. Targets that cannot be found are returned separately,
+    /// so the caller can warn rather than silently skip them as arcface_torch does.
+    /// </summary>
+    public static (IReadOnlyList<string> Found, IReadOnlyList<string> Missing) FindValidationSets(
+        IEnumerable<string> targets, IFaceDataset dataset, IEnumerable<string> folders)
+    {
+        var beside = dataset.Info.ValidationTargets.Select(Path.GetDirectoryName).OfType<string>().Distinct();
+        var datasetFolder = Directory.Exists(dataset.Info.DatasetPath) ? new[] { dataset.Info.DatasetPath } : Array.Empty<string>();
+        var search = folders.Concat(datasetFolder).Concat(beside).ToArray();
+        var found = new List<string>();
+        var missing = new List<string>();
+        foreach (var target in targets)
+        {
+            try
+            {
+                found.Add(VerificationTargets.Resolve(target, search));
+            }
+            catch (EvaluationException)
+            {
+                missing.Add(target);
+            }
+        }
+        return (found, missing);
+    }
+}

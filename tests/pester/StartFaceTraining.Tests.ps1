@@ -1,0 +1,83 @@
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    Import-Module (Get-ModuleUnderTest) -Force
+    $script:configs = Join-Path $PSScriptRoot '../../examples/configs'
+    # Six synthetic identities, a MobileFaceNet at embedding 32, batch 4: one epoch of 6 steps takes seconds.
+    $script:tiny = @{
+        rec = 'synthetic'; num_classes = 6; num_image = 24; network = 'mbf'; embedding_size = 32; batch_size = 4
+        num_epoch = 1; num_workers = 1; frequent = 2; val_targets = @(); lr = 0.05
+    }
+}
+
+Describe 'Start-FaceTraining' {
+    It 'trains, writes the run folder, and returns the final checkpoint' {
+        $run = Join-Path $TestDrive 'run'
+        $checkpoint = Start-FaceTraining -Set $tiny -OutputPath $run -InformationVariable metrics
+        $checkpoint | Should -BeOfType ([InsightFace.FaceCheckpoint])
+        $checkpoint.Network | Should -Be 'mbf'
+        $checkpoint.GlobalStep | Should -Be 6
+        $checkpoint.Epoch | Should -Be 1
+        $checkpoint.Resumable | Should -BeTrue
+        foreach ($file in 'training.log', 'metrics.jsonl', 'config.resolved.yaml', 'model.pt', 'checkpoint.json') {
+            Join-Path $run $file | Should -Exist
+        }
+        $metrics.Count | Should -Be 3
+        $metrics[0].Tags | Should -Contain 'InsightFace.Metrics'
+        "$($metrics[0].MessageData)" | Should -Match '^Speed .* samples/sec   Loss .*   Global Step: 2 '
+        (Get-FaceCheckpoint -Path $run).GlobalStep | Should -Be 6
+    }
+
+    It 'refuses an existing run without -Resume or -Force, and continues it with -Resume' {
+        $run = Join-Path $TestDrive 'again'
+        $null = Start-FaceTraining -Set $tiny -OutputPath $run
+        { Start-FaceTraining -Set $tiny -OutputPath $run -ErrorAction Stop } |
+            Should -Throw -ErrorId 'RunExists,InsightFace.PowerShell.Commands.StartFaceTrainingCommand'
+        $more = $tiny.Clone(); $more.num_epoch = 2
+        (Start-FaceTraining -Set $more -OutputPath $run -Resume).GlobalStep | Should -Be 12
+        (Start-FaceTraining -Set $tiny -OutputPath $run -Force).GlobalStep | Should -Be 6
+    }
+
+    It 'writes every checkpoint with -PassThru' {
+        $two = $tiny.Clone(); $two.num_epoch = 2
+        (Start-FaceTraining -Set $two -OutputPath (Join-Path $TestDrive 'passthru') -PassThru).Epoch | Should -Be @(1, 2)
+    }
+
+    It 'validates without training under -WhatIf' {
+        $run = Join-Path $TestDrive 'dry'
+        Start-FaceTraining -Config (Join-Path $configs 'synthetic_mbf.yaml') -OutputPath $run -WhatIf
+        $run | Should -Not -Exist
+    }
+
+    It 'stops on an unknown key with a did-you-mean, before any work' {
+        $bad = $tiny.Clone(); $bad.embeding_size = 64
+        $run = Join-Path $TestDrive 'typo'
+        $err = { Start-FaceTraining -Set $bad -OutputPath $run -ErrorAction Stop } | Should -Throw -PassThru
+        $err.FullyQualifiedErrorId | Should -Be 'ConfigKeyUnknown,InsightFace.PowerShell.Commands.StartFaceTrainingCommand'
+        $err.CategoryInfo.Category | Should -Be 'InvalidArgument'
+        $err.Exception.Message | Should -Match "Did you mean 'embedding_size'"
+        $run | Should -Not -Exist
+    }
+
+    It 'stops when num_classes is smaller than the dataset''s identities' {
+        $bad = $tiny.Clone(); $bad.num_classes = 4; $bad.num_image = 16
+        $dataset = Join-Path $TestDrive 'faces'
+        Copy-Item -Recurse (Join-Path $PSScriptRoot '../../../shared/fixtures/orl-faces-112') $dataset
+        { Start-FaceTraining -Dataset $dataset -Set $bad -OutputPath (Join-Path $TestDrive 'small') -ErrorAction Stop } |
+            Should -Throw -ErrorId 'DatasetIncompatible,InsightFace.PowerShell.Commands.StartFaceTrainingCommand'
+    }
+
+    It 'refuses fp16 on the CPU instead of ignoring it' {
+        $half = $tiny.Clone(); $half.fp16 = $true
+        { Start-FaceTraining -Set $half -OutputPath (Join-Path $TestDrive 'fp16') -ErrorAction Stop } | Should -Throw -ErrorId '*,InsightFace.PowerShell.Commands.StartFaceTrainingCommand' -ExpectedMessage '*fp16*'
+    }
+
+    It 'says plainly that several processes are not available yet' {
+        { Start-FaceTraining -Set $tiny -OutputPath (Join-Path $TestDrive 'mpi') -Processes 2 -ErrorAction Stop } |
+            Should -Throw -ErrorId 'ProcessesNotSupported,InsightFace.PowerShell.Commands.StartFaceTrainingCommand'
+    }
+
+    It 'never falls back to the CPU when CUDA is asked for' {
+        { Start-FaceTraining -Set $tiny -OutputPath (Join-Path $TestDrive 'cuda') -Device cuda -ErrorAction Stop } |
+            Should -Throw -ErrorId 'DeviceUnavailable,InsightFace.PowerShell.Commands.StartFaceTrainingCommand'
+    }
+}
