@@ -46,11 +46,18 @@ public sealed class SparseCenterSgd : IDisposable
         var rows = head.TakeActiveRows();
         if (rows.numel() == 0) return;
         var weight = head.weight;
-        var centres = weight.index_select(0, rows);
-        var gradient = weight.grad is null ? zeros_like(centres) : weight.grad.index_select(0, rows);
-        var velocity = MomentumBuffer.index_select(0, rows).mul_(Momentum).add_(gradient.add(centres, alpha: WeightDecay));
+        // With every row sampled, update in place rather than copying the whole table out and back.
+        var everyRow = rows.numel() == weight.shape[0];
+        var centres = everyRow ? weight : weight.index_select(0, rows);
+        var velocity = everyRow ? MomentumBuffer : MomentumBuffer.index_select(0, rows);
+        var gradient = weight.grad is null ? zeros_like(centres) : everyRow ? weight.grad : weight.grad.index_select(0, rows);
+
+        // PyTorch's order of operations: d = g + wd·w; v = μ·v + d; w = w − lr·v.
+        velocity.mul_(Momentum).add_(gradient.add(centres, alpha: WeightDecay));
+        centres.add_(velocity, alpha: -learningRate);
+        if (everyRow) return;
         MomentumBuffer.index_copy_(0, rows, velocity);
-        weight.index_copy_(0, rows, centres.sub_(velocity.mul(learningRate)));
+        weight.index_copy_(0, rows, centres);
     }
 
     /// <inheritdoc/>
