@@ -125,8 +125,9 @@ public sealed class PartialFC : nn.Module<Tensor, Tensor, Tensor>
         if (SampleRate < 1) (index, shardLabels) = CenterSampler.Sample(shardLabels, Shard.Count, NumSample, sampling);
 
         var needsGradient = is_grad_enabled() && (embeddings.requires_grad || weight.requires_grad);
+        var active = index is null ? weight : weight.index_select(0, index);
         var (loss, embeddingGradient, centreGradient) =
-            LossAndGradients(globalEmbeddings, Active(index).detach(), shardLabels, needsGradient);
+            LossAndGradients(globalEmbeddings, active.detach(), shardLabels, needsGradient);
         if (embeddingGradient is null || centreGradient is null) return scope.MoveToOuter(loss);
 
         MarkActive(index);
@@ -135,7 +136,7 @@ public sealed class PartialFC : nn.Module<Tensor, Tensor, Tensor>
 
         // Attach the gradients computed above to the real inputs with a term that is exactly zero in value.
         // Dot products, because an element-wise product would briefly double the memory of the centres.
-        var link = Dot(embeddings, ownGradient).add(Dot(Active(index), centreGradient));
+        var link = Dot(embeddings, ownGradient).add(Dot(active, centreGradient));
         return scope.MoveToOuter(loss.add(link.sub(link.detach())));
     }
 
@@ -155,8 +156,6 @@ public sealed class PartialFC : nn.Module<Tensor, Tensor, Tensor>
     }
 
     private static Tensor Dot(Tensor a, Tensor b) => a.reshape(-1).dot(b.reshape(-1));
-
-    private Tensor Active(Tensor? index) => index is null ? weight : weight.index_select(0, index);
 
     private void MarkActive(Tensor? index)
     {

@@ -9,10 +9,11 @@ namespace InsightFace.Engine.Heads;
 /// </summary>
 /// <remarks>
 /// This is the memory-bank semantics of the 2021 Partial FC (arcface_torch v1, MXNet Partial FC, OneFlow's lazy
-/// port): a centre that was not sampled keeps its value and its momentum, so a step costs O(sampled rows), not
-/// O(all classes). arcface_torch's current PartialFC_V2 instead runs a dense optimiser, where momentum and weight
-/// decay keep moving unsampled centres. With sample_rate 1 every row is sampled and the two agree exactly with
-/// PyTorch's SGD (dampening 0, no Nesterov): d = g + wd·w, v = μ·v + d, w = w − lr·v.
+/// port): a centre that was not sampled keeps its value and its momentum, and the update reads and writes only
+/// the sampled rows. (The gradient is still a dense tensor the size of the shard, as in PartialFC_V2.)
+/// arcface_torch's current PartialFC_V2 instead runs a dense optimiser, where momentum and weight decay keep moving
+/// unsampled centres. With sample_rate 1 every row is sampled and both follow PyTorch's SGD (dampening 0,
+/// no Nesterov): d = g + wd·w, v = μ·v + d, w = w − lr·v.
 /// </remarks>
 public sealed class SparseCenterSgd : IDisposable
 {
