@@ -125,33 +125,37 @@ public sealed class PartialFC : nn.Module<Tensor, Tensor, Tensor>
         if (SampleRate < 1) (index, shardLabels) = CenterSampler.Sample(shardLabels, Shard.Count, NumSample, sampling);
 
         var needsGradient = is_grad_enabled() && (embeddings.requires_grad || weight.requires_grad);
-        var embeddingLeaf = globalEmbeddings.requires_grad_(needsGradient);
-        var centreLeaf = Active(index).detach().requires_grad_(needsGradient);
-        var logits = margin.call(Cosines(embeddingLeaf, centreLeaf), shardLabels);
-        var (loss, surrogate) = DistributedCrossEntropy.Compute(logits, shardLabels, collectives);
-        if (!needsGradient) return scope.MoveToOuter(loss);
+        var active = index is null ? weight : weight.index_select(0, index);
+        var (loss, embeddingGradient, centreGradient) =
+            LossAndGradients(globalEmbeddings, active.detach(), shardLabels, needsGradient);
+        if (embeddingGradient is null || centreGradient is null) return scope.MoveToOuter(loss);
 
         MarkActive(index);
-
-        var gradients = autograd.grad([surrogate], [embeddingLeaf, centreLeaf]);
-        var embeddingGradient = gradients[0];
         collectives.AllReduce(embeddingGradient, ReduceOp.Sum);
         var ownGradient = embeddingGradient.narrow(0, collectives.Rank * localBatch, localBatch);
 
         // Attach the gradients computed above to the real inputs with a term that is exactly zero in value.
-        var link = embeddings.mul(ownGradient).sum().add(Active(index).mul(gradients[1]).sum());
+        // Dot products, because an element-wise product would briefly double the memory of the centres.
+        var link = Dot(embeddings, ownGradient).add(Dot(active, centreGradient));
         return scope.MoveToOuter(loss.add(link.sub(link.detach())));
     }
 
-    private Tensor Active(Tensor? index) => index is null ? weight : weight.index_select(0, index);
-
-    private Tensor Cosines(Tensor embeddings, Tensor centres)
+    // The loss of this shard's logits and, when asked, its gradients with respect to the gathered embeddings and
+    // the active centres. Everything else the computation allocates is freed before returning.
+    private (Tensor Loss, Tensor? EmbeddingGradient, Tensor? CentreGradient) LossAndGradients(
+        Tensor globalEmbeddings, Tensor centres, Tensor shardLabels, bool withGradients)
     {
-        if (!margin.NormalizesInputs) return embeddings.matmul(centres.t());
-        var unitEmbeddings = nn.functional.normalize(embeddings, p: 2, dim: 1);
-        var unitCentres = nn.functional.normalize(centres, p: 2, dim: 1);
-        return unitEmbeddings.matmul(unitCentres.t()).clamp(-1, 1);
+        using var scope = NewDisposeScope();
+        var scores = new ClassScores(globalEmbeddings, centres, margin.NormalizesInputs);
+        var scoreLeaf = scores.Scores.requires_grad_(withGradients);
+        var logits = margin.call(scoreLeaf, shardLabels);
+        var (loss, surrogate) = DistributedCrossEntropy.Compute(logits, shardLabels, collectives);
+        if (!withGradients) return (scope.MoveToOuter(loss), null, null);
+        var (embeddingGradient, centreGradient) = scores.Backward(autograd.grad([surrogate], [scoreLeaf])[0]);
+        return scope.MoveToOuter(loss, embeddingGradient, centreGradient);
     }
+
+    private static Tensor Dot(Tensor a, Tensor b) => a.reshape(-1).dot(b.reshape(-1));
 
     private void MarkActive(Tensor? index)
     {

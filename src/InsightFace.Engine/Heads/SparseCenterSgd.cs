@@ -9,10 +9,11 @@ namespace InsightFace.Engine.Heads;
 /// </summary>
 /// <remarks>
 /// This is the memory-bank semantics of the 2021 Partial FC (arcface_torch v1, MXNet Partial FC, OneFlow's lazy
-/// port): a centre that was not sampled keeps its value and its momentum, so a step costs O(sampled rows), not
-/// O(all classes). arcface_torch's current PartialFC_V2 instead runs a dense optimiser, where momentum and weight
-/// decay keep moving unsampled centres. With sample_rate 1 every row is sampled and the two agree exactly with
-/// PyTorch's SGD (dampening 0, no Nesterov): d = g + wd·w, v = μ·v + d, w = w − lr·v.
+/// port): a centre that was not sampled keeps its value and its momentum, and the update reads and writes only
+/// the sampled rows. (The gradient is still a dense tensor the size of the shard, as in PartialFC_V2.)
+/// arcface_torch's current PartialFC_V2 instead runs a dense optimiser, where momentum and weight decay keep moving
+/// unsampled centres. With sample_rate 1 every row is sampled and both follow PyTorch's SGD (dampening 0,
+/// no Nesterov): d = g + wd·w, v = μ·v + d, w = w − lr·v.
 /// </remarks>
 public sealed class SparseCenterSgd : IDisposable
 {
@@ -46,11 +47,18 @@ public sealed class SparseCenterSgd : IDisposable
         var rows = head.TakeActiveRows();
         if (rows.numel() == 0) return;
         var weight = head.weight;
-        var centres = weight.index_select(0, rows);
-        var gradient = weight.grad is null ? zeros_like(centres) : weight.grad.index_select(0, rows);
-        var velocity = MomentumBuffer.index_select(0, rows).mul_(Momentum).add_(gradient.add(centres, alpha: WeightDecay));
+        // With every row sampled, update in place rather than copying the whole table out and back.
+        var everyRow = rows.numel() == weight.shape[0];
+        var centres = everyRow ? weight : weight.index_select(0, rows);
+        var velocity = everyRow ? MomentumBuffer : MomentumBuffer.index_select(0, rows);
+        var gradient = weight.grad is null ? zeros_like(centres) : everyRow ? weight.grad : weight.grad.index_select(0, rows);
+
+        // PyTorch's order of operations: d = g + wd·w; v = μ·v + d; w = w − lr·v.
+        velocity.mul_(Momentum).add_(gradient.add(centres, alpha: WeightDecay));
+        centres.add_(velocity, alpha: -learningRate);
+        if (everyRow) return;
         MomentumBuffer.index_copy_(0, rows, velocity);
-        weight.index_copy_(0, rows, centres.sub_(velocity.mul(learningRate)));
+        weight.index_copy_(0, rows, centres);
     }
 
     /// <inheritdoc/>
