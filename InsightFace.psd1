@@ -19,6 +19,7 @@
         'Get-FaceCheckpoint'
         'Get-InsightFaceInfo'
         'New-FaceCheckpoint'
+        'Show-FaceTrainingCurve'
         'Start-FaceTraining'
     )
     FunctionsToExport    = @()

@@ -25,6 +25,15 @@ Describe 'Start-FaceTraining' {
         $metrics[0].Tags | Should -Contain 'InsightFace.Metrics'
         "$($metrics[0].MessageData)" | Should -Match '^Speed .* samples/sec   Loss .*   Global Step: 2 '
         (Get-FaceCheckpoint -Path $run).GlobalStep | Should -Be 6
+
+        # Show-FaceTrainingCurve plots the same run, from the checkpoint object.
+        $png = $checkpoint | Show-FaceTrainingCurve
+        $png.FullName | Should -Be (Join-Path $run 'training_curve.png')
+        $png.Length | Should -BeGreaterThan 1000
+        $checkpoint | Show-FaceTrainingCurve -ErrorVariable problems -ErrorAction SilentlyContinue
+        $problems[0].FullyQualifiedErrorId | Should -Be 'PlotExists,InsightFace.PowerShell.Commands.ShowFaceTrainingCurveCommand'
+        Show-FaceTrainingCurve -Path $run -OutputPath (Join-Path $TestDrive 'c.png') -WhatIf
+        Join-Path $TestDrive 'c.png' | Should -Not -Exist
     }
 
     It 'refuses an existing run without -Resume or -Force, and continues it with -Resume' {
@@ -79,5 +88,23 @@ Describe 'Start-FaceTraining' {
     It 'never falls back to the CPU when CUDA is asked for' {
         { Start-FaceTraining -Set $tiny -OutputPath (Join-Path $TestDrive 'cuda') -Device cuda -ErrorAction Stop } |
             Should -Throw -ErrorId 'DeviceUnavailable,InsightFace.PowerShell.Commands.StartFaceTrainingCommand'
+    }
+
+    It 'runs in Start-Job, and its deserialized result pipes on by property name' {
+        $module = Get-ModuleUnderTest
+        $run = Join-Path $TestDrive 'job'
+        $result = Start-Job { Import-Module $using:module; Start-FaceTraining -Set $using:tiny -OutputPath $using:run } |
+            Receive-Job -Wait -AutoRemoveJob
+        $result.PSObject.TypeNames[0] | Should -Be 'Deserialized.InsightFace.FaceCheckpoint'
+        $result.GlobalStep | Should -Be 6
+        ($result | Get-FaceCheckpoint).CheckpointPath | Should -Be $result.CheckpointPath
+    }
+
+    It 'makes pwsh -c exit non-zero when it fails' {
+        $module = Get-ModuleUnderTest
+        $output = Invoke-FreshPwsh "Import-Module '$module'; Start-FaceTraining -Set @{ embeding_size = 1 } -ErrorAction Stop; 'not reached'"
+        $LASTEXITCODE | Should -Be 1
+        ($output -join ' ') | Should -Match 'embedding_size'
+        ($output -join ' ') | Should -Not -Match 'not reached'
     }
 }

@@ -1,0 +1,56 @@
+using InsightFace.Engine.Training;
+using InsightFace.Engine.Training.Plotting;
+using SkiaSharp;
+
+namespace InsightFace.Engine.Tests.Training;
+
+public class TrainingCurvePlotTests
+{
+    private static string Metrics(string folder)
+    {
+        var lines = Enumerable.Range(1, 20).Select(i =>
+                $"{{\"type\":\"train\",\"step\":{i * 10},\"epoch\":0,\"loss\":{40.0 / i},\"lr\":{0.1 * (1 - i / 20.0)},\"speed\":100}}")
+            .Concat(new[] { 50, 100, 150, 200 }.Select(s => $"{{\"type\":\"verification\",\"step\":{s},\"target\":\"lfw\",\"accuracy\":{0.5 + s / 500.0}}}"));
+        var path = Path.Combine(folder, "metrics.jsonl");
+        File.WriteAllLines(path, lines);
+        return path;
+    }
+
+    [Fact]
+    public void Draws_three_panels_with_a_curve_in_each()
+    {
+        var folder = Directory.CreateTempSubdirectory().FullName;
+        var png = Path.Combine(folder, "curve.png");
+        TrainingCurvePlot.Save(Metrics(folder), png, overwrite: false);
+
+        using var bitmap = SKBitmap.Decode(png);
+        Assert.Equal(960, bitmap.Width);
+        // Each panel holds pixels of its series colour (blue for the first series of every panel).
+        foreach (var (top, bottom) in new[] { (38, 250), (308, 520), (578, 790) })
+        {
+            var coloured = 0;
+            for (var y = top; y < bottom; y++)
+            for (var x = 100; x < 920; x++)
+            {
+                var p = bitmap.GetPixel(x, y);
+                if (p.Blue > 150 && p.Red < 100) coloured++;
+            }
+            Assert.True(coloured > 200, $"panel {top}-{bottom} has {coloured} curve pixels");
+        }
+    }
+
+    [Fact]
+    public void Finds_the_run_from_a_checkpoint_folder_and_refuses_to_overwrite()
+    {
+        var run = Directory.CreateTempSubdirectory().FullName;
+        var metrics = Metrics(run);
+        var checkpoint = Directory.CreateDirectory(Path.Combine(run, "checkpoints", "epoch-0001")).FullName;
+        Assert.Equal(metrics, TrainingCurvePlot.FindMetrics(checkpoint));
+
+        var png = Path.Combine(run, "curve.png");
+        File.WriteAllText(png, "keep");
+        Assert.Equal("PlotExists", Assert.Throws<TrainingException>(() => TrainingCurvePlot.Save(metrics, png, overwrite: false)).ErrorId);
+        Assert.Equal("keep", File.ReadAllText(png));
+        Assert.Equal("MetricsNotFound", Assert.Throws<TrainingException>(() => TrainingCurvePlot.FindMetrics(Path.GetTempPath())).ErrorId);
+    }
+}
