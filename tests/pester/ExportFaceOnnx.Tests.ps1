@@ -29,6 +29,13 @@ Describe 'Export-FaceOnnx' {
         $model.MaxAbsDiff | Should -BeNullOrEmpty
     }
 
+    It 'binds a deserialised checkpoint (Export-Clixml, Start-Job) by its CheckpointPath' {
+        $file = Join-Path $TestDrive 'checkpoint.xml'
+        $checkpoint | Export-Clixml $file
+        $model = Import-Clixml $file | Export-FaceOnnx -OutputPath (Join-Path $TestDrive 'deserialised.onnx')
+        $model.CheckpointPath | Should -Be $checkpoint.CheckpointPath
+    }
+
     It 'resolves -OutputPath against the PowerShell location' {
         Push-Location $TestDrive
         try { (Export-FaceOnnx -Checkpoint $checkpoint -OutputPath relative.onnx).ModelPath | Should -Be (Join-Path $TestDrive 'relative.onnx') }

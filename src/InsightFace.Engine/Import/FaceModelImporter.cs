@@ -22,14 +22,15 @@ public static class FaceModelImporter
     /// Imports <paramref name="path"/> into a checkpoint at <paramref name="outputFolder"/>. For MXNet the network
     /// and embedding size come from the graph (<paramref name="network"/> may name another registry entry of the
     /// same shape); for PyTorch <paramref name="network"/> is required and the embedding size is read from the
-    /// last BatchNorm unless given. A strict load needs every key with its shape; a lenient one keeps the
+    /// last BatchNorm unless given, from the top-level <paramref name="entry"/> when the file holds a dict of state
+    /// dicts (arcface_torch's <c>checkpoint_gpu_N.pt</c>: <c>state_dict_backbone</c>). A strict load needs every key with its shape; a lenient one keeps the
     /// initial weights where the file has none and reports what did not fit.
     /// </summary>
     /// <exception cref="CheckpointException">CheckpointExists when the output exists and <paramref name="overwrite"/> is false.</exception>
     /// <exception cref="ModelImportException">NetworkRequired, or MxnetNetworkNotInRegistry for a network the registry cannot build.</exception>
     /// <exception cref="StateDictMismatchException">Strict, and keys are missing, extra or of another shape; nothing was written.</exception>
     public static FaceModelImport Import(string path, string outputFolder, string? network, int? embeddingSize, bool strict, bool overwrite,
-        string? symbolPath = null)
+        string? symbolPath = null, string? entry = null)
     {
         var output = Path.GetFullPath(outputFolder);
         if (!overwrite && (Directory.Exists(output) || File.Exists(output)))
@@ -49,7 +50,7 @@ public static class FaceModelImporter
         }
         else
         {
-            weights = PthReader.Read(path);
+            weights = PthReader.Read(path, entry);
             if (network is null)
             {
                 weights.Dispose();

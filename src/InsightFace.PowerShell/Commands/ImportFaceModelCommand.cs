@@ -18,7 +18,8 @@ namespace InsightFace.PowerShell.Commands;
 /// fmobilefacenet is arcface_torch's MobileFaceNet at width scale 1; while no registry network has that width it
 /// is refused with MxnetNetworkNotInRegistry.</para>
 /// <para>PyTorch: give an arcface_torch backbone.pth or model.pt (torch.save of a state dict, zip or legacy
-/// format) and -Network; the embedding size is read from the file. Every key must be present with its shape:
+/// format) and -Network; the embedding size is read from the file. For arcface_torch's checkpoint_gpu_N.pt,
+/// which holds several state dicts, add -Entry state_dict_backbone. Every key must be present with its shape:
 /// otherwise StateDictMismatch lists the missing, extra and misshaped keys and nothing is written.
 /// -Strict:$false loads the keys that fit, keeps the initial weights for the others, and warns with the list.</para>
 /// <para>An existing output folder is replaced only with -Force; the checkpoint is built beside it and renamed into
@@ -63,6 +64,10 @@ public sealed class ImportFaceModelCommand : InsightFaceCmdlet
     [Parameter]
     public string? SymbolPath { get; set; }
 
+    /// <summary>For a PyTorch file holding a dict of state dicts, the entry to read (state_dict_backbone in arcface_torch's checkpoint_gpu_N.pt).</summary>
+    [Parameter]
+    public string? Entry { get; set; }
+
     /// <summary>Require every key with its shape (the default); -Strict:$false loads what fits and warns about the rest.</summary>
     [Parameter]
     public bool Strict { get; set; } = true;
@@ -81,7 +86,7 @@ public sealed class ImportFaceModelCommand : InsightFaceCmdlet
         try
         {
             WriteVerbose($"Importing {path} into {output}.");
-            var import = FaceModelImporter.Import(path, output, Network, EmbeddingSize, Strict, Force, symbol);
+            var import = FaceModelImporter.Import(path, output, Network, EmbeddingSize, Strict, Force, symbol, Entry);
             foreach (var note in import.Notes) WriteVerbose(note);
             if (!import.Report.IsComplete)
                 WriteWarning($"{path}: loaded {import.Report.Loaded.Count} keys; these did not fit and keep their initial values:{import.Report.Describe()}");

@@ -54,6 +54,23 @@ public class FaceModelImporterTests : IDisposable
     }
 
     [PythonModuleFact("torch")]
+    public void An_arcface_torch_training_checkpoint_is_read_from_its_backbone_entry()
+    {
+        var ours = Path.Combine(_dir, "ours.pth");
+        using (var backbone = BackboneOnnxWriterTests.Randomised("mbf", embeddingSize: 64, seed: 13))
+        using (var state = StateDict.From(backbone))
+            PthWriter.Write(ours, state, overwrite: false);
+        var nested = Path.Combine(_dir, "checkpoint_gpu_0.pt");
+        Python("import torch, sys; torch.save({'epoch': 3, 'global_step': 10, 'state_dict_backbone': torch.load(sys.argv[1])}, sys.argv[2])", ours, nested);
+
+        var e = Assert.Throws<PthFormatException>(() => FaceModelImporter.Import(nested, Path.Combine(_dir, "a"), "mbf", null, true, false));
+        Assert.Equal("PthNotAStateDict", e.ErrorId);
+        var imported = FaceModelImporter.Import(nested, Path.Combine(_dir, "b"), "mbf", null, true, false, entry: "state_dict_backbone");
+        Assert.True(imported.Report.IsComplete);
+        Assert.Equal(64, imported.Checkpoint.Manifest.EmbeddingSize);
+    }
+
+    [PythonModuleFact("torch")]
     public void Missing_extra_and_misshaped_keys_are_listed_and_nothing_is_written()
     {
         var ours = Path.Combine(_dir, "ours.pth");
