@@ -55,10 +55,10 @@ public sealed class ImportFaceModelCommand : InsightFaceCmdlet
     [ValidateSet("r18", "r34", "r50", "r100", "r200", "mbf", "mbf_large")]
     public string? Network { get; set; }
 
-    /// <summary>The embedding length, when it should not be read from the file.</summary>
+    /// <summary>The embedding length, when it should not be read from the file (or, for MXNet, the graph).</summary>
     [Parameter]
     [ValidateRange(1, 65536)]
-    public int? EmbeddingSize { get; set; }
+    public int EmbeddingSize { get; set; }
 
     /// <summary>The MXNet -symbol.json file, when it is not prefix-symbol.json beside the .params file.</summary>
     [Parameter]
@@ -86,7 +86,8 @@ public sealed class ImportFaceModelCommand : InsightFaceCmdlet
         try
         {
             WriteVerbose($"Importing {path} into {output}.");
-            var import = FaceModelImporter.Import(path, output, Network, EmbeddingSize, Strict, Force, symbol, Entry);
+            int? embeddingSize = MyInvocation.BoundParameters.ContainsKey(nameof(EmbeddingSize)) ? EmbeddingSize : null;
+            var import = FaceModelImporter.Import(path, output, Network, embeddingSize, Strict, Force, symbol, Entry);
             foreach (var note in import.Notes) WriteVerbose(note);
             if (!import.Report.IsComplete)
                 WriteWarning($"{path}: loaded {import.Report.Loaded.Count} keys; these did not fit and keep their initial values:{import.Report.Describe()}");
