@@ -67,6 +67,11 @@ Describe 'Export-FaceOnnx' {
         $path | Should -Not -Exist
     }
 
+    It 'fails clearly when the output folder does not exist' {
+        { Export-FaceOnnx -Checkpoint $checkpoint -OutputPath (Join-Path $TestDrive 'no-such-folder/m.onnx') -ErrorAction Stop } |
+            Should -Throw -ErrorId "DirectoryNotFound,$id"
+    }
+
     It 'writes nothing with -WhatIf' {
         $path = Join-Path $TestDrive 'whatif.onnx'
         Export-FaceOnnx -Checkpoint $checkpoint -OutputPath $path -WhatIf

@@ -104,7 +104,8 @@ public sealed class ExportFaceOnnxCommand : InsightFaceCmdlet
         {
             WriteError(new ErrorRecord(e, e.ErrorId, ErrorCategory.InvalidResult, source));
         }
-        catch (Exception e) when (e is CheckpointException or OutputExistsException or Engine.Data.Imaging.FaceImageDecodeException)
+        catch (Exception e) when (e is CheckpointException or OutputExistsException or Engine.Data.Imaging.FaceImageDecodeException
+                                   or DirectoryNotFoundException or UnauthorizedAccessException)
         {
             WriteError(ToErrorRecord(e, source));
         }

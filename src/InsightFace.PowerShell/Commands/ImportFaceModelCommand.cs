@@ -102,7 +102,8 @@ public sealed class ImportFaceModelCommand : InsightFaceCmdlet
             WriteError(new ErrorRecord(e, e.ErrorId, ErrorCategory.NotImplemented, path));
         }
         catch (Exception e) when (e is CheckpointException or StateDictMismatchException or MxnetParamsFormatException
-                                   or MxnetSymbolFormatException or MxnetMappingException or PthFormatException or FileNotFoundException)
+                                   or MxnetSymbolFormatException or MxnetMappingException or PthFormatException or FileNotFoundException
+                                   or UnauthorizedAccessException)
         {
             WriteError(ToErrorRecord(e, path));
         }

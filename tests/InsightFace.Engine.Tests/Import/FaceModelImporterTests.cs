@@ -28,10 +28,7 @@ public class FaceModelImporterTests : IDisposable
     [PythonModuleFact("torch")]
     public void A_real_torch_save_file_round_trips_and_exports()
     {
-        var ours = Path.Combine(_dir, "ours.pth");
-        using (var backbone = BackboneOnnxWriterTests.Randomised("mbf", embeddingSize: 128, seed: 11))
-        using (var state = StateDict.From(backbone))
-            PthWriter.Write(ours, state, overwrite: false);
+        var ours = WriteMbf(128, seed: 11);
         var real = Path.Combine(_dir, "backbone.pth");
         Python("import torch, sys; torch.save(torch.load(sys.argv[1]), sys.argv[2])", ours, real);
 
@@ -56,10 +53,7 @@ public class FaceModelImporterTests : IDisposable
     [PythonModuleFact("torch")]
     public void An_arcface_torch_training_checkpoint_is_read_from_its_backbone_entry()
     {
-        var ours = Path.Combine(_dir, "ours.pth");
-        using (var backbone = BackboneOnnxWriterTests.Randomised("mbf", embeddingSize: 64, seed: 13))
-        using (var state = StateDict.From(backbone))
-            PthWriter.Write(ours, state, overwrite: false);
+        var ours = WriteMbf(64, seed: 13);
         var nested = Path.Combine(_dir, "checkpoint_gpu_0.pt");
         Python("import torch, sys; torch.save({'epoch': 3, 'global_step': 10, 'state_dict_backbone': torch.load(sys.argv[1])}, sys.argv[2])", ours, nested);
 
@@ -73,10 +67,7 @@ public class FaceModelImporterTests : IDisposable
     [PythonModuleFact("torch")]
     public void Missing_extra_and_misshaped_keys_are_listed_and_nothing_is_written()
     {
-        var ours = Path.Combine(_dir, "ours.pth");
-        using (var backbone = BackboneOnnxWriterTests.Randomised("mbf", embeddingSize: 64, seed: 12))
-        using (var state = StateDict.From(backbone))
-            PthWriter.Write(ours, state, overwrite: false);
+        var ours = WriteMbf(64, seed: 12);
         var edited = Path.Combine(_dir, "edited.pth");
         Python("""
             import torch, sys
@@ -184,6 +175,16 @@ public class FaceModelImporterTests : IDisposable
         var counter = arrays.First(a => a.Name.EndsWith("num_batches_tracked", StringComparison.Ordinal));
         Assert.Equal(("int64", 0), (counter.DType, counter.Shape.Length));
         Assert.Equal("features.layers.3.num_batches_tracked", arrays[^1].Name);
+    }
+
+    /// <summary>A randomised mbf's state dict written by our PthWriter as ours.pth.</summary>
+    private string WriteMbf(int embeddingSize, int seed)
+    {
+        var path = Path.Combine(_dir, "ours.pth");
+        using var backbone = BackboneOnnxWriterTests.Randomised("mbf", embeddingSize, seed);
+        using var state = StateDict.From(backbone);
+        PthWriter.Write(path, state, overwrite: false);
+        return path;
     }
 
     private string WriteMxnet(string prefix, MxnetModelBuilder model)
