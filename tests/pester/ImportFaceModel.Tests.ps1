@@ -24,6 +24,15 @@ Describe 'Import-FaceModel' {
         $output | Should -Not -Exist
     }
 
+    It 'names the networks it can build when -Network is not one of them' {
+        $output = Join-Path $TestDrive 'r999'
+        $e = { Import-FaceModel -Path $source -Network r999 -OutputPath $output -ErrorAction Stop } | Should -Throw -PassThru
+        $e.FullyQualifiedErrorId | Should -Be "UnknownBackbone,$id"
+        $e.CategoryInfo.Category | Should -Be 'InvalidArgument'
+        $e.Exception.Message | Should -Match 'mbf_large'
+        $output | Should -Not -Exist
+    }
+
     It 'lists the keys that do not fit and writes nothing; -Strict:$false loads the rest with a warning' {
         $output = Join-Path $TestDrive 'resized'
         $e = { Import-FaceModel -Path $source -Network mbf -EmbeddingSize 32 -OutputPath $output -ErrorAction Stop } | Should -Throw -PassThru

@@ -62,18 +62,15 @@ public static class FaceModelImporter
 
         using (weights)
         {
-            using var backbone = BackboneRegistry.Create(network, new BackboneOptions { EmbeddingSize = embeddingSize.Value });
+            using var backbone = Build(path, network, embeddingSize.Value, mapped);
             StateDictLoadReport report;
             try
             {
                 report = StateDictLoader.Load(backbone, weights, path, strict);
             }
-            catch (StateDictMismatchException e) when (mapped is { Scale: { } scale } && network == mapped.Network)
+            catch (StateDictMismatchException e) when (mapped is { Scale: not null } && network == mapped.Network)
             {
-                throw new ModelImportException("MxnetNetworkNotInRegistry", path,
-                    $"'{path}' is InsightFace's MXNet fmobilefacenet: arcface_torch's MobileFaceNet with blocks [{string.Join(", ", mapped.Blocks)}] " +
-                    $"at width scale {scale}, embedding {mapped.EmbeddingSize}. The registry's '{network}' has another width, so it cannot hold these " +
-                    "weights, and no registry network has this shape; pass -Network with one that does.", e);
+                throw NotInRegistry(path, mapped, e);
             }
             var manifest = new CheckpointManifest
             {
@@ -83,6 +80,25 @@ public static class FaceModelImporter
             return new FaceModelImport(checkpoint, kind, report, notes);
         }
     }
+
+    private static Backbone Build(string path, string network, int embeddingSize, MappedBackbone? mapped)
+    {
+        try
+        {
+            return BackboneRegistry.Create(network, new BackboneOptions { EmbeddingSize = embeddingSize });
+        }
+        catch (BackboneConfigurationException e) when (e.ErrorId == "UnknownBackbone" && mapped is { Scale: not null } && network == mapped.Network)
+        {
+            throw NotInRegistry(path, mapped, e);
+        }
+    }
+
+    // A MobileFaceNet whose width or blocks no registry network has (InsightFace's fmobilefacenet is scale 1; mbf is 2).
+    private static ModelImportException NotInRegistry(string path, MappedBackbone mapped, Exception inner) =>
+        new("MxnetNetworkNotInRegistry", path,
+            $"'{path}' is an MXNet MobileFaceNet ('{mapped.Network}'): arcface_torch's MobileFaceNet with blocks [{string.Join(", ", mapped.Blocks)}] " +
+            $"at width scale {mapped.Scale}, embedding {mapped.EmbeddingSize}. The registry has no network of that shape " +
+            $"({string.Join(", ", BackboneRegistry.Names)}); pass -Network with one that has it.", inner);
 
     // arcface_torch's backbones end with a BatchNorm over the embedding (features / features.layers.3).
     private static int EmbeddingSizeOf(StateDict weights) =>

@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using InsightFace.Engine.Backbones;
 using InsightFace.Engine.Checkpoints;
 using InsightFace.Engine.Import;
 using InsightFace.Engine.Import.Mxnet;
@@ -15,8 +16,8 @@ namespace InsightFace.PowerShell.Commands;
 /// layer correspondence checked node by node against the graph; the network and embedding size come from the
 /// graph. MXNet's BatchNorm eps (2e-5) and fix_gamma, and the graph's own input scaling, are folded into the
 /// weights, so the checkpoint computes what the MXNet model did on (x - 127.5)/127.5 RGB input. InsightFace's
-/// fmobilefacenet is arcface_torch's MobileFaceNet at width scale 1; while no registry network has that width it
-/// is refused with MxnetNetworkNotInRegistry.</para>
+/// fmobilefacenet is arcface_torch's MobileFaceNet at width scale 1 (our mbf is scale 2); while the registry has
+/// no fmobilefacenet network it is refused with MxnetNetworkNotInRegistry.</para>
 /// <para>PyTorch: give an arcface_torch backbone.pth or model.pt (torch.save of a state dict, zip or legacy
 /// format) and -Network; the embedding size is read from the file. For arcface_torch's checkpoint_gpu_N.pt,
 /// which holds several state dicts, add -Entry state_dict_backbone. Every key must be present with its shape:
@@ -50,9 +51,12 @@ public sealed class ImportFaceModelCommand : InsightFaceCmdlet
     [Parameter(Mandatory = true, Position = 1)]
     public string OutputPath { get; set; } = "";
 
-    /// <summary>The backbone: required for a PyTorch file; for MXNet it is read from the graph.</summary>
+    /// <summary>
+    /// The backbone, a registry name (r18, r34, r50, r100, r200, mbf, mbf_large; Get-FaceBackbone lists them): required
+    /// for a PyTorch file; for MXNet it is read from the graph.
+    /// </summary>
     [Parameter]
-    [ValidateSet("r18", "r34", "r50", "r100", "r200", "mbf", "mbf_large")]
+    [ValidateNotNullOrEmpty]
     public string? Network { get; set; }
 
     /// <summary>The embedding length, when it should not be read from the file (or, for MXNet, the graph).</summary>
@@ -92,6 +96,10 @@ public sealed class ImportFaceModelCommand : InsightFaceCmdlet
             if (!import.Report.IsComplete)
                 WriteWarning($"{path}: loaded {import.Report.Loaded.Count} keys; these did not fit and keep their initial values:{import.Report.Describe()}");
             WriteObject(FaceCheckpoint.From(import.Checkpoint));
+        }
+        catch (BackboneConfigurationException e)
+        {
+            WriteError(new ErrorRecord(e, e.ErrorId, ErrorCategory.InvalidArgument, Network));
         }
         catch (ModelImportException e) when (e.ErrorId == "NetworkRequired")
         {

@@ -145,6 +145,7 @@ public class FaceModelImporterTests : IDisposable
         var e = Assert.Throws<ModelImportException>(() => FaceModelImporter.Import(paramsPath, output, null, null, strict: true, overwrite: false));
 
         Assert.Equal("MxnetNetworkNotInRegistry", e.ErrorId);
+        Assert.Contains("'fmobilefacenet'", e.Message);
         Assert.Contains("width scale 1", e.Message);
         Assert.Contains("blocks [1, 4, 6, 2]", e.Message);
         Assert.False(Directory.Exists(output));
