@@ -13,11 +13,16 @@
     FormatsToProcess     = @(
         'Formats/InsightFaceInfo.format.ps1xml'
         'Formats/FaceCheckpoint.format.ps1xml'
+        'Formats/FaceModelArray.format.ps1xml'
+        'Formats/FaceOnnxModel.format.ps1xml'
         'Formats/VerificationResult.format.ps1xml'
     )
     CmdletsToExport      = @(
+        'Export-FaceOnnx'
         'Get-FaceCheckpoint'
+        'Get-FaceModelInfo'
         'Get-InsightFaceInfo'
+        'Import-FaceModel'
         'New-FaceCheckpoint'
         'Show-FaceTrainingCurve'
         'Start-FaceTraining'

@@ -12,10 +12,11 @@ public sealed record OnnxVerification(double MaxAbsDiff, double Scale, IReadOnly
     /// <summary><see cref="MaxAbsDiff"/> relative to <see cref="Scale"/> (absolute when the outputs are all below 1).</summary>
     public double RelativeDiff => MaxAbsDiff / Math.Max(Scale, 1.0);
 
-    /// <summary>Throws when <see cref="RelativeDiff"/> is above <paramref name="tolerance"/>.</summary>
+    /// <summary>Throws when <see cref="RelativeDiff"/> is above <paramref name="tolerance"/> or not a number.</summary>
     /// <exception cref="OnnxVerificationException">The exported model does not compute what the module computes.</exception>
     public void ThrowIfAbove(string modelPath, double tolerance = DefaultTolerance)
     {
-        if (RelativeDiff > tolerance) throw new OnnxVerificationException(modelPath, this, tolerance);
+        // Written so that NaN (an output that is not finite) fails too.
+        if (!(RelativeDiff <= tolerance)) throw new OnnxVerificationException(modelPath, this, tolerance);
     }
 }

@@ -6,8 +6,8 @@ namespace InsightFace.Engine.Import.Mxnet;
 /// Maps an InsightFace MXNet <c>fmobilefacenet</c> (recognition/symbol/fmobilefacenet.py with the GDC output) into
 /// arcface_torch's <c>MobileFaceNet</c> state_dict keys (<c>layers.N...</c>, <c>conv_sep</c>, <c>features</c>). The
 /// MXNet network is arcface_torch's MobileFaceNet at <c>scale</c> 1 (64 base channels) where our <c>mbf</c> uses 2:
-/// the result's <see cref="MappedBackbone.Scale"/> and <see cref="MappedBackbone.Blocks"/>, read from the graph, say
-/// which MobileFaceNet to build before loading it.
+/// the result's <see cref="MappedBackbone.Network"/> (<see cref="NetworkName"/>), <see cref="MappedBackbone.Scale"/> and
+/// <see cref="MappedBackbone.Blocks"/>, read from the graph, say which MobileFaceNet to build before loading it.
 /// </summary>
 /// <remarks>
 /// Besides what every MXNet import folds (BatchNorm eps, the graph's input scaling, fix_gamma), the MXNet
@@ -61,8 +61,14 @@ public static class MobileFaceNetMapper
 
         var problems = taker.Problems.Concat(taker.Unused()).ToList();
         if (problems.Count > 0) throw new MxnetMappingException("MxnetArrayMismatch", symbol.Source, problems);
-        return new MappedBackbone("mbf", (int)embedding, map.State) { Notes = notes, Blocks = blocks, Scale = (int)s };
+        return new MappedBackbone(NetworkName(s), (int)embedding, map.State) { Notes = notes, Blocks = blocks, Scale = (int)s };
     }
+
+    /// <summary>
+    /// The registry name of a MobileFaceNet of width <paramref name="scale"/>: arcface_torch's <c>mbf</c> is scale 2;
+    /// InsightFace's MXNet network (scale 1) is named <c>fmobilefacenet</c>, as its MXNet symbol file is.
+    /// </summary>
+    public static string NetworkName(long scale) => scale == 2 ? "mbf" : scale == 1 ? "fmobilefacenet" : $"mbf_scale{scale}";
 
     private static int CountBlocks(MxnetSymbol symbol, string residual) =>
         symbol.Operators.Count(n => n.Name.StartsWith($"{residual}_block", StringComparison.Ordinal) && n.Name.EndsWith("_conv_proj_conv2d", StringComparison.Ordinal));

@@ -24,7 +24,7 @@ public class MobileFaceNetMapperTests : IDisposable
 
         var mapped = MobileFaceNetMapper.Map(MxnetSymbolReader.Read(symbolPath), MxnetParamsReader.Read(paramsPath));
 
-        Assert.Equal("mbf", mapped.Network);
+        Assert.Equal("fmobilefacenet", mapped.Network);
         Assert.Equal(1, mapped.Scale);
         Assert.Equal([1, 4, 6, 2], mapped.Blocks);
         Assert.Equal(Embedding, mapped.EmbeddingSize);

@@ -14,7 +14,7 @@ public class MxnetImporterTests : IDisposable
     {
         var paramsPath = Write("mobile", new FMobileFaceNetModel(64));
         var mapped = MxnetImporter.Import(paramsPath);
-        Assert.Equal("mbf", mapped.Network);
+        Assert.Equal("fmobilefacenet", mapped.Network);
         Assert.Equal(64, mapped.EmbeddingSize);
     }
 

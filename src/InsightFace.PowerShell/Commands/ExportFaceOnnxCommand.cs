@@ -1,0 +1,113 @@
+using System.Management.Automation;
+using InsightFace.Engine.Checkpoints;
+using InsightFace.Engine.Export;
+using InsightFace.Engine.Export.Onnx;
+
+namespace InsightFace.PowerShell.Commands;
+
+/// <summary>Writes a checkpoint's backbone as an ONNX model for ONNX Runtime, TensorRT or OpenCV dnn.</summary>
+/// <remarks>
+/// <para>Export-FaceOnnx writes the backbone of a checkpoint (r18 to r200, mbf, mbf_large) as an ONNX graph built
+/// from the network's own layers: Conv (depthwise convs included), BatchNormalization, PRelu, Add, Flatten and
+/// Gemm, with float32 weights and no Dropout. The model has one input, data, of shape [N, 3, 112, 112] with a
+/// symbolic batch dimension N, so any batch size runs, and one output [N, E], the unnormalised embedding.</para>
+/// <para>As arcface_torch's torch2onnx.py, the model contains no input normalisation: feed RGB images as
+/// (pixel - 127.5) / 127.5. The model's doc_string and metadata (input_mean, input_std, input_channel_order,
+/// network, embedding_size) say so. The default opset is 11; 11 to 17 can be chosen. -FoldBatchNorm folds every
+/// BatchNorm that follows a conv into the conv's weights and bias.</para>
+/// <para>-Verify runs the exported model in ONNX Runtime on random inputs, and on the images of -VerifyImagePath
+/// if given, at batch 1 and batch 7, compares with the checkpoint run by TorchSharp in eval mode, and reports the
+/// largest difference as MaxAbsDiff. A difference above 1e-4 of the output scale is an OnnxVerificationFailed
+/// error, and then nothing is written. The file is written under a temporary name and renamed when complete; an
+/// existing file is replaced only with -Force. Without -OutputPath the model is written as model.onnx in the
+/// checkpoint folder, as torch2onnx.py does.</para>
+/// </remarks>
+/// <example>
+/// <code>Get-FaceCheckpoint -Path work_dirs/ms1mv3_r50 | Export-FaceOnnx -OutputPath r50.onnx -Verify</code>
+/// <para>Exports the newest checkpoint of a run and checks it in ONNX Runtime; MaxAbsDiff shows the largest difference.</para>
+/// </example>
+/// <example>
+/// <code>Export-FaceOnnx -CheckpointPath ./imported -OutputPath mbf.onnx -Opset 13 -FoldBatchNorm -Force</code>
+/// <para>Exports a checkpoint folder at opset 13 with BatchNorms folded into the convs, replacing mbf.onnx if it exists.</para>
+/// </example>
+/// <example>
+/// <code>Export-FaceOnnx -CheckpointPath ./r100 -OutputPath r100.onnx -VerifyImagePath faces/*.jpg</code>
+/// <para>Exports and verifies on real face images as well as random inputs.</para>
+/// </example>
+[Cmdlet(VerbsData.Export, "FaceOnnx", SupportsShouldProcess = true, DefaultParameterSetName = CheckpointSet)]
+[OutputType(typeof(FaceOnnxModel))]
+public sealed class ExportFaceOnnxCommand : InsightFaceCmdlet
+{
+    private const string CheckpointSet = "Checkpoint";
+    private const string PathSet = "Path";
+
+    /// <summary>A checkpoint from Get-FaceCheckpoint, Import-FaceModel or New-FaceCheckpoint.</summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = CheckpointSet)]
+    public FaceCheckpoint? Checkpoint { get; set; }
+
+    /// <summary>A checkpoint folder (or its checkpoint.json or model.pt), or a run folder for its newest checkpoint.</summary>
+    [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = PathSet)]
+    [Alias("PSPath")]
+    public string CheckpointPath { get; set; } = "";
+
+    /// <summary>The ONNX file to write; model.onnx in the checkpoint folder when not given.</summary>
+    [Parameter(Position = 1)]
+    public string? OutputPath { get; set; }
+
+    /// <summary>The ONNX opset of the model: 11 (the default, as arcface_torch) to 17.</summary>
+    [Parameter]
+    [ValidateRange(OnnxGraphBuilder.MinOpset, OnnxGraphBuilder.MaxOpset)]
+    public int Opset { get; set; } = OnnxGraphBuilder.DefaultOpset;
+
+    /// <summary>Fold each BatchNorm that follows a conv into the conv's weights and bias.</summary>
+    [Parameter]
+    public SwitchParameter FoldBatchNorm { get; set; }
+
+    /// <summary>Compare ONNX Runtime with TorchSharp at batch 1 and 7 before writing, and report MaxAbsDiff.</summary>
+    [Parameter]
+    public SwitchParameter Verify { get; set; }
+
+    /// <summary>Face images (JPEG or PNG, resized to 112x112) to verify on besides random inputs; implies -Verify. Wildcards are allowed.</summary>
+    [Parameter]
+    [SupportsWildcards]
+    public string[]? VerifyImagePath { get; set; }
+
+    /// <summary>Replace an existing output file.</summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
+    private readonly List<byte[]> _verifyImages = new();
+
+    /// <inheritdoc />
+    protected override void BeginProcessing()
+    {
+        foreach (var pattern in VerifyImagePath ?? Array.Empty<string>())
+            foreach (var image in ResolveInputPaths(pattern, literal: false))
+                _verifyImages.Add(File.ReadAllBytes(image));
+    }
+
+    /// <inheritdoc />
+    protected override void ProcessRecord()
+    {
+        var source = Checkpoint?.CheckpointPath ?? ResolveInputPath(CheckpointPath);
+        try
+        {
+            var checkpoint = CheckpointStore.Open(source);
+            var output = OutputPath is null ? System.IO.Path.Combine(checkpoint.Folder, "model.onnx") : ResolveOutputPath(OutputPath);
+            if (!ShouldProcess(output, $"Export {checkpoint.Manifest.Network} from {checkpoint.Folder} as ONNX opset {Opset}")) return;
+            var verify = Verify.IsPresent || _verifyImages.Count > 0;
+            WriteVerbose($"Exporting {checkpoint.Folder} ({checkpoint.Manifest.Network}, embedding {checkpoint.Manifest.EmbeddingSize}) to {output}.");
+            var export = FaceOnnxExporter.Export(checkpoint, output, Opset, FoldBatchNorm, verify, Force, _verifyImages, WriteVerbose);
+            WriteObject(FaceOnnxModel.From(export, checkpoint.Folder));
+        }
+        catch (OnnxVerificationException e)
+        {
+            WriteError(new ErrorRecord(e, e.ErrorId, ErrorCategory.InvalidResult, source));
+        }
+        catch (Exception e) when (e is CheckpointException or OutputExistsException or Engine.Data.Imaging.FaceImageDecodeException
+                                   or DirectoryNotFoundException or UnauthorizedAccessException)
+        {
+            WriteError(ToErrorRecord(e, source));
+        }
+    }
+}
