@@ -45,7 +45,12 @@ function Get-Paragraphs([System.Xml.XmlNode] $node) {
     $paras | ForEach-Object { Format-Text $_ }
 }
 
-$common = [System.Management.Automation.PSCmdlet]::CommonParameters + [System.Management.Automation.PSCmdlet]::OptionalCommonParameters
+# Common parameters are described by about_CommonParameters; -WhatIf and -Confirm get the standard text here.
+$common = [System.Management.Automation.PSCmdlet]::CommonParameters
+$standard = @{
+    WhatIf  = 'Shows what would happen if the cmdlet runs. The cmdlet is not run.'
+    Confirm = 'Prompts you for confirmation before running the cmdlet.'
+}
 $maml = 'http://schemas.microsoft.com/maml/2004/10'
 $command = 'http://schemas.microsoft.com/maml/dev/command/2004/10'
 $dev = 'http://schemas.microsoft.com/maml/dev/2004/10'
@@ -76,7 +81,9 @@ function Write-Parameter($parameter, $setData, [string] $description) {
     $w.WriteAttributeString('aliases', $(if ($parameter.Aliases.Count) { $parameter.Aliases -join ', ' } else { 'none' }))
     $w.WriteElementString('maml', 'name', $maml, $parameter.Name)
     Write-Paras @($description)
-    $typeName = $parameter.ParameterType.Name
+    $type = $parameter.ParameterType
+    if ([Nullable]::GetUnderlyingType($type)) { $type = [Nullable]::GetUnderlyingType($type) }
+    $typeName = $type.Name
     if ($parameter.ParameterType -ne [System.Management.Automation.SwitchParameter]) {
         $w.WriteStartElement('command', 'parameterValue', $command)
         $w.WriteAttributeString('required', 'true')
@@ -85,7 +92,7 @@ function Write-Parameter($parameter, $setData, [string] $description) {
         $w.WriteEndElement()
     }
     $w.WriteStartElement('dev', 'type', $dev)
-    $w.WriteElementString('maml', 'name', $maml, $parameter.ParameterType.FullName)
+    $w.WriteElementString('maml', 'name', $maml, $type.FullName)
     $w.WriteEndElement()
     $w.WriteEndElement()
 }
@@ -100,6 +107,7 @@ foreach ($cmd in Get-Command -Module $ModuleName -CommandType Cmdlet | Sort-Obje
     $parameters = @($cmd.Parameters.Values | Where-Object { $_.Name -notin $common })
     $parameterDoc = @{}
     foreach ($p in $parameters) {
+        if ($standard.ContainsKey($p.Name)) { $parameterDoc[$p.Name] = $standard[$p.Name]; continue }
         $doc = $members["P:$typeName.$($p.Name)"]
         if ($null -eq $doc) { throw "$($cmd.Name): parameter $($p.Name) has no XML doc" }
         $parameterDoc[$p.Name] = Format-Text $doc.SelectSingleNode('summary')
