@@ -14,11 +14,17 @@
         'Formats/InsightFaceInfo.format.ps1xml'
         'Formats/FaceCheckpoint.format.ps1xml'
         'Formats/VerificationResult.format.ps1xml'
+        'Formats/FaceEmbedding.format.ps1xml'
+        'Formats/FaceEmbeddingComparison.format.ps1xml'
     )
     CmdletsToExport      = @(
+        'Compare-FaceEmbedding'
         'Get-FaceCheckpoint'
+        'Get-FaceEmbedding'
         'Get-InsightFaceInfo'
         'New-FaceCheckpoint'
+        'New-FaceVerificationSet'
+        'Test-FaceVerification'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -23,4 +23,18 @@ public sealed class VerificationResult
     public bool Flip { get; set; }
     /// <summary>The model evaluated: a checkpoint folder or an ONNX file.</summary>
     public string Model { get; set; } = "";
+
+    internal static VerificationResult From(Engine.Evaluation.VerificationResult result, string model) => new()
+    {
+        Target = result.Target,
+        Pairs = result.Pairs,
+        Accuracy = result.Accuracy,
+        AccuracyStd = result.AccuracyStd,
+        XNorm = result.XNorm,
+        Threshold = result.Threshold,
+        TarAtFar = result.TarAtFar,
+        Far = result.Far,
+        Flip = result.Flip,
+        Model = model,
+    };
 }
