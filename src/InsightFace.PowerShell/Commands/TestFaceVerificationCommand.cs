@@ -101,8 +101,8 @@ public sealed class TestFaceVerificationCommand : InsightFaceCmdlet
     public string Device { get; set; } = "cpu";
 
     /// <summary>
-    /// Writes the ROC curve as a PNG here. With several targets (or models) the target name is added: roc.png
-    /// becomes roc-lfw.png.
+    /// Writes the ROC curve as a PNG here. With several targets the target name is added: roc.png becomes
+    /// roc-lfw.png. An existing file is replaced only with -Force.
     /// </summary>
     [Parameter]
     public string? RocPlotPath { get; set; }
@@ -179,6 +179,11 @@ public sealed class TestFaceVerificationCommand : InsightFaceCmdlet
                     new InvalidOperationException($"'{name}': accuracy {result.Accuracy:F5} is below the minimum {minimum:F5} ({model})."),
                     BelowMinimum, ErrorCategory.InvalidResult, name));
         }
+        catch (VerificationSetException e) when (e.ErrorId != VerificationSetException.OutputExists)
+        {
+            // Every other failure of a .bin is about its content.
+            WriteError(new ErrorRecord(e, e.ErrorId, ErrorCategory.InvalidData, target));
+        }
         catch (Exception e) when (IsEngineError(e))
         {
             WriteError(ToErrorRecord(e, target));
@@ -204,9 +209,8 @@ public sealed class TestFaceVerificationCommand : InsightFaceCmdlet
 
     private void SavePlot(EngineResult result)
     {
-        var single = Target.Length == 1 && !MyInvocation.ExpectingInput;
         var path = ResolveOutputPath(RocPlotPath!);
-        if (!single)
+        if (Target.Length > 1)
             path = Path.Combine(Path.GetDirectoryName(path)!, $"{Path.GetFileNameWithoutExtension(path)}-{result.Target}{Path.GetExtension(path)}");
         if (!ShouldProcess(path, $"Write the ROC curve of '{result.Target}'")) return;
         RocCurvePlot.Save(path, result, overwrite: Force);

@@ -1,7 +1,6 @@
 using System.Collections;
 using System.Management.Automation;
 using System.Management.Automation.Language;
-using System.Management.Automation.Runspaces;
 
 namespace InsightFace.PowerShell.Commands;
 
@@ -29,9 +28,7 @@ public sealed class VerificationTargetCompleter : IArgumentCompleter
 
     private static IEnumerable<string> Folders(IDictionary bound)
     {
-        // Completion runs on the pipeline thread, whose default runspace knows the PowerShell location.
-        var current = Runspace.DefaultRunspace?.SessionStateProxy.Path.CurrentFileSystemLocation.ProviderPath
-                      ?? Environment.CurrentDirectory;
+        var current = CurrentLocation();
         var dataPaths = bound["DataPath"] switch
         {
             string one => new[] { one },
@@ -39,6 +36,14 @@ public sealed class VerificationTargetCompleter : IArgumentCompleter
             _ => Array.Empty<string>(),
         };
         return dataPaths.Select(p => Path.GetFullPath(p, current)).Append(current);
+    }
+
+    /// <summary>The PowerShell location, asked of the runspace the completion runs in (a nested pipeline).</summary>
+    private static string CurrentLocation()
+    {
+        using var shell = System.Management.Automation.PowerShell.Create(RunspaceMode.CurrentRunspace);
+        var location = shell.AddCommand("Get-Location").Invoke<PathInfo>().FirstOrDefault();
+        return location?.Provider.Name == "FileSystem" ? location.ProviderPath : Environment.CurrentDirectory;
     }
 
     /// <summary>Names with spaces or quotes come back quoted so that the completed command still parses.</summary>
