@@ -23,14 +23,14 @@ BeforeAll {
     }
 
     # ONNX models written with the onnx package: GlobalAveragePool (+ Flatten) over an input of the given size.
-    function New-OnnxModel([string] $Name, [int] $Size, [switch] $NoFlatten) {
+    function New-OnnxModel([string] $Name, [int] $Size, [switch] $NoFlatten, [string] $Batch = "'N'") {
         $path = Join-Path $TestDrive "$Name.onnx"
-        $output = if ($NoFlatten) { "['N', 3, 1, 1]" } else { "['N', 3]" }
+        $output = if ($NoFlatten) { "[$Batch, 3, 1, 1]" } else { "[$Batch, 3]" }
         $nodes = if ($NoFlatten) { "[h.make_node('GlobalAveragePool', ['data'], ['out'])]" }
         else { "[h.make_node('GlobalAveragePool', ['data'], ['p']), h.make_node('Flatten', ['p'], ['out'])]" }
         & $python -c @"
 import onnx, onnx.helper as h
-g = h.make_graph($nodes, 'g', [h.make_tensor_value_info('data', onnx.TensorProto.FLOAT, ['N', 3, $Size, $Size])],
+g = h.make_graph($nodes, 'g', [h.make_tensor_value_info('data', onnx.TensorProto.FLOAT, [$Batch, 3, $Size, $Size])],
     [h.make_tensor_value_info('out', onnx.TensorProto.FLOAT, $output)])
 m = h.make_model(g, opset_imports=[h.make_opsetid('', 11)]); m.ir_version = 7
 onnx.checker.check_model(m); onnx.save(m, '$path')
@@ -105,6 +105,13 @@ Describe 'Test-FaceVerification' {
             $reference.Pairs | Should -Be 20
             $reference.Flip | Should -BeTrue
             $reference.XNorm | Should -BeGreaterThan 0
+        }
+
+        It 'feeds a model with a fixed batch of 1, common in the wild, one image at a time' {
+            $fixed = New-OnnxModel 'fixed1' 112 -Batch 1
+            $one = Test-FaceVerification -ModelPath $fixed -Target orl -DataPath $data
+            $one.Accuracy | Should -Be $reference.Accuracy
+            [math]::Abs($one.XNorm - $reference.XNorm) | Should -BeLessThan (1e-6 * $reference.XNorm)
         }
 
         It 'does not depend on the batch size' {
