@@ -130,6 +130,47 @@ Describe 'Test-FaceVerification' {
         }
     }
 
+    Context 'the numbers' {
+        It 'equal an independent numpy run of InsightFace''s test() on OpenCV-decoded images (quadrant-mean embeddings)' {
+            # ONNX: AveragePool 56x56 stride 56 + Flatten: the mean of each channel in each quadrant, 12 values.
+            $model = Join-Path $TestDrive 'quadrants.onnx'
+            & $python -c @"
+import onnx, onnx.helper as h
+g = h.make_graph([h.make_node('AveragePool', ['data'], ['p'], kernel_shape=[56, 56], strides=[56, 56]), h.make_node('Flatten', ['p'], ['out'])],
+    'g', [h.make_tensor_value_info('data', onnx.TensorProto.FLOAT, ['N', 3, 112, 112])], [h.make_tensor_value_info('out', onnx.TensorProto.FLOAT, ['N', 12])])
+m = h.make_model(g, opset_imports=[h.make_opsetid('', 11)]); m.ir_version = 7; onnx.save(m, '$model')
+"@
+            $ours = Test-FaceVerification -ModelPath $model -Target orl -DataPath $data
+            # The same embeddings and InsightFace's verification.py test()/calculate_roc, written out with numpy.
+            $theirs = & $python -c @"
+import pickle, numpy as np, cv2
+bins, issame = pickle.load(open('$($bin.FullName)', 'rb'))
+def embed(img):
+    x = (img.astype(np.float32) - np.float32(127.5)) * np.float32(1 / 127.5)
+    return x.reshape(2, 56, 2, 56, 3).mean(axis=(1, 3), dtype=np.float64).transpose(2, 0, 1).reshape(-1)
+imgs = [cv2.imdecode(np.frombuffer(b, np.uint8), cv2.IMREAD_COLOR)[:, :, ::-1] for b in bins]
+e0 = np.array([embed(i) for i in imgs]); e1 = np.array([embed(i[:, ::-1]) for i in imgs])
+xnorm = np.mean([np.linalg.norm(v) for v in np.concatenate([e0, e1])])
+e = e0 + e1; e = e / np.linalg.norm(e, axis=1, keepdims=True)
+dist = np.sum(np.square(e[0::2] - e[1::2]), 1); same = np.array(issame)
+thresholds = np.arange(0, 4, 0.01); n = len(same); folds = np.array_split(np.arange(n), 10)
+def acc(t, d, s): p = d < t; return (np.sum(p & s) + np.sum(~p & ~s)) / d.size
+accs, best = [], []
+for test in folds:
+    train = np.setdiff1d(np.arange(n), test)
+    i = np.argmax([acc(t, dist[train], same[train]) for t in thresholds])
+    best.append(thresholds[i]); accs.append(acc(thresholds[i], dist[test], same[test]))
+print('%.10f %.10f %.10f %.10f' % (np.mean(accs), np.std(accs), xnorm, np.mean(best)))
+"@
+            $accuracy, $std, $xnorm, $threshold = [double[]]($theirs -split ' ')
+            $ours.Accuracy | Should -BeGreaterThan ($accuracy - 1e-9)
+            $ours.Accuracy | Should -BeLessThan ($accuracy + 1e-9)
+            [math]::Abs($ours.AccuracyStd - $std) | Should -BeLessThan 1e-9
+            [math]::Abs($ours.Threshold - $threshold) | Should -BeLessThan 1e-9
+            [math]::Abs($ours.XNorm - $xnorm) | Should -BeLessThan (1e-5 * $xnorm)
+        }
+    }
+
     Context 'targets' {
         It 'resolves relative target paths and -DataPath against the PowerShell location' {
             Push-Location $TestDrive
