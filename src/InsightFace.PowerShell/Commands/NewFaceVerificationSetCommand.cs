@@ -66,6 +66,7 @@ public sealed class NewFaceVerificationSetCommand : InsightFaceCmdlet
             var pairs = PairsListReader.Read(pairsPath, root, ImageExtension);
             WriteVerbose($"{pairsPath}: {pairs.Count} pairs ({pairs.Count(p => p.IsSame)} same).");
             if (!ShouldProcess(output, $"Write a verification set of {pairs.Count} pairs")) return;
+            // Checked before reading every image, so that the refusal is immediate; the writer checks again.
             if (File.Exists(output) && !Force)
                 throw new VerificationSetException(VerificationSetException.OutputExists, output,
                     $"{output}: the file exists; pass -Force to replace it.");
