@@ -16,16 +16,22 @@
         'Formats/FaceModelArray.format.ps1xml'
         'Formats/FaceOnnxModel.format.ps1xml'
         'Formats/VerificationResult.format.ps1xml'
+        'Formats/FaceEmbedding.format.ps1xml'
+        'Formats/FaceEmbeddingComparison.format.ps1xml'
     )
     CmdletsToExport      = @(
+        'Compare-FaceEmbedding'
         'Export-FaceOnnx'
         'Get-FaceCheckpoint'
+        'Get-FaceEmbedding'
         'Get-FaceModelInfo'
         'Get-InsightFaceInfo'
         'Import-FaceModel'
         'New-FaceCheckpoint'
+        'New-FaceVerificationSet'
         'Show-FaceTrainingCurve'
         'Start-FaceTraining'
+        'Test-FaceVerification'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -11,4 +11,7 @@ public static class ErrorIds
 
     /// <summary>A device string is not cpu, cuda or cuda:N.</summary>
     public const string DeviceInvalid = "DeviceInvalid";
+
+    /// <summary>A verification target's accuracy fell short of -MinimumAccuracy.</summary>
+    public const string VerificationBelowMinimum = "VerificationBelowMinimum";
 }

@@ -17,6 +17,8 @@ public sealed class EvaluationException : Exception
     public const string OnnxInputUnsupported = "OnnxInputShapeUnsupported";
     /// <summary>An ONNX model's output is not a 2-D float tensor.</summary>
     public const string OnnxOutputUnsupported = "OnnxOutputShapeUnsupported";
+    /// <summary>A file ONNX Runtime cannot load as a model.</summary>
+    public const string OnnxModelInvalid = "OnnxModelInvalid";
 
     /// <summary>Creates the exception.</summary>
     public EvaluationException(string errorId, string message, Exception? inner = null) : base(message, inner) =>

@@ -23,7 +23,7 @@ internal static class EngineErrors
             _ when Says("Config") => ErrorCategory.InvalidArgument,
             _ when Says("Exists") => ErrorCategory.ResourceExists,
             _ when Says("Unavailable") => ErrorCategory.ResourceUnavailable,
-            _ when Says("Format") || Says("Decode") || Says("Truncated") || Says("Invalid") || Says("Mismatch") => ErrorCategory.InvalidData,
+            _ when Says("Format") || Says("Decode") || Says("Truncated") || Says("Invalid") || Says("Mismatch") || Says("NotPickle") || Says("Unexpected") => ErrorCategory.InvalidData,
             NotSupportedException => ErrorCategory.NotImplemented,
             ArgumentException => ErrorCategory.InvalidArgument,
             IOException or UnauthorizedAccessException => ErrorCategory.WriteError,

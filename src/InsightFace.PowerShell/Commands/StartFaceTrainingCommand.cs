@@ -206,7 +206,7 @@ public sealed class StartFaceTrainingCommand : InsightFaceCmdlet
 
         public void Verified(long globalStep, IReadOnlyList<Engine.Evaluation.VerificationResult> results)
         {
-            LatestVerification = results.Select(VerificationResult.From).ToArray();
+            LatestVerification = results.Select(r => VerificationResult.From(r, r.Model)).ToArray();
             foreach (var result in results)
             foreach (var line in result.LogLines(checked((int)globalStep)))
                 cmdlet.WriteVerbose(line);

@@ -24,7 +24,7 @@ public sealed class VerificationResult
     /// <summary>The model evaluated: a checkpoint folder or an ONNX file.</summary>
     public string Model { get; set; } = "";
 
-    internal static VerificationResult From(Engine.Evaluation.VerificationResult result) => new()
+    internal static VerificationResult From(Engine.Evaluation.VerificationResult result, string model) => new()
     {
         Target = result.Target,
         Pairs = result.Pairs,
@@ -35,6 +35,6 @@ public sealed class VerificationResult
         TarAtFar = result.TarAtFar,
         Far = result.Far,
         Flip = result.Flip,
-        Model = result.Model,
+        Model = model,
     };
 }

@@ -1,0 +1,83 @@
+// Verification throughput: seconds for the whole InsightFace protocol on a .bin (read, decode, flip, embed,
+// metrics) through our checkpoints, against the same model's bare inference on the same images in the same run.
+// Usage: dotnet run -c Release -- [images (default 240; 12000 is LFW's size)] [networks (default mbf,r50)]
+using System.Diagnostics;
+using InsightFace.Engine.Checkpoints;
+using InsightFace.Engine.Data.Imaging;
+using InsightFace.Engine.Data.Verification;
+using InsightFace.Engine.Evaluation;
+
+const int BatchSize = 64;
+var imageCount = args.Length > 0 ? int.Parse(args[0]) : 240;
+var networks = args.Length > 1 ? args[1].Split(',') : ["mbf", "r50"];
+if (imageCount % 2 != 0 || imageCount < 20) throw new ArgumentException("images must be even and at least 20 (10 pairs).");
+
+var work = Directory.CreateTempSubdirectory("verification-bench-").FullName;
+try
+{
+    var bin = Path.Combine(work, "synthetic.bin");
+    WriteSyntheticBin(bin, imageCount);
+    Console.WriteLine($"{imageCount} images ({imageCount / 2} pairs), {new FileInfo(bin).Length / 1e6:F1} MB .bin, batch {BatchSize}, " +
+                      $"{TorchSharp.torch.get_num_threads()} torch threads, {Environment.ProcessorCount} cores");
+    Console.WriteLine("network  protocol_s  bare_inference_s  overhead_ratio  protocol_img/s  peak_rss_MB");
+    foreach (var network in networks)
+    {
+        var checkpoint = CheckpointModel.CreateInitial(Path.Combine(work, network), network, 512, seed: 1, overwrite: false);
+        using var model = FaceModel.OpenCheckpoint(checkpoint.Folder);
+        var set = VerificationBinReader.Read(bin);
+        model.Embed(DecodeBatch(set, model.InputTransform, 0, 2, flip: false), 2); // warm-up: first-call allocations
+
+        var bare = BareInference(model, set);
+        var clock = Stopwatch.StartNew();
+        var result = new VerificationRunner(model, new VerificationOptions { BatchSize = BatchSize }).Run(bin);
+        var protocol = clock.Elapsed.TotalSeconds;
+        Console.WriteLine($"{network,-8} {protocol,10:F2} {bare,17:F2} {protocol / bare,15:F3} {2 * imageCount / protocol,15:F1} {PeakRssMegabytes(),12:F0}");
+        Console.WriteLine($"         (accuracy {result.Accuracy:F4}, runner's own inference time {result.InferenceTime.TotalSeconds:F2} s)");
+    }
+}
+finally
+{
+    Directory.Delete(work, recursive: true);
+}
+
+// The protocol's forward passes (every image and its mirror, in batches) and nothing else: decoding is untimed.
+static double BareInference(FaceModel model, VerificationSet set)
+{
+    var timed = TimeSpan.Zero;
+    for (var start = 0; start < set.Images.Count; start += BatchSize)
+    {
+        var count = Math.Min(BatchSize, set.Images.Count - start);
+        foreach (var flip in new[] { false, true })
+        {
+            var batch = DecodeBatch(set, model.InputTransform, start, count, flip);
+            var clock = Stopwatch.StartNew();
+            model.Embed(batch, count);
+            timed += clock.Elapsed;
+        }
+    }
+    return timed.TotalSeconds;
+}
+
+static float[] DecodeBatch(VerificationSet set, FaceImageTransform transform, int start, int count, bool flip)
+{
+    var decoder = new FaceImageDecoder();
+    var batch = new float[count * FaceInput.Floats];
+    for (var i = 0; i < count; i++)
+        decoder.DecodeChw(set.Images[start + i], transform, batch.AsSpan(i * FaceInput.Floats, FaceInput.Floats), flip);
+    return batch;
+}
+
+// Real 112x112 JPEGs (the ORL fixture faces) cycled to the requested size, same and different pairs alternating.
+static void WriteSyntheticBin(string path, int images)
+{
+    var fixtures = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../../../../shared/fixtures/orl-faces-112"));
+    var files = Directory.GetFiles(fixtures, "*.jpg", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToArray();
+    var bytes = Enumerable.Range(0, images).Select(i => File.ReadAllBytes(files[i % files.Length])).ToArray();
+    VerificationBinWriter.Write(path, new VerificationSet(bytes, Enumerable.Range(0, images / 2).Select(i => i % 2 == 0).ToArray()));
+}
+
+static double PeakRssMegabytes()
+{
+    var line = File.ReadLines("/proc/self/status").First(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
+    return double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) / 1024;
+}

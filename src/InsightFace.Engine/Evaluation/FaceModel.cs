@@ -1,0 +1,79 @@
+using InsightFace.Engine.Backbones;
+using InsightFace.Engine.Checkpoints;
+using InsightFace.Engine.Data.Imaging;
+using InsightFace.Engine.Runtime;
+using Microsoft.ML.OnnxRuntime;
+
+namespace InsightFace.Engine.Evaluation;
+
+/// <summary>
+/// An embedding model opened for the cmdlets, which cannot name TorchSharp or ONNX Runtime types: a checkpoint's
+/// backbone through TorchSharp, or an ONNX file through ONNX Runtime. Plain types in, plain types out.
+/// </summary>
+public sealed class FaceModel : IFaceEmbedder, IDisposable
+{
+    private readonly IFaceEmbedder _embedder;
+    private readonly IDisposable _owned;
+
+    private FaceModel(IFaceEmbedder embedder, IDisposable owned, string modelPath, string kind)
+    {
+        _embedder = embedder;
+        _owned = owned;
+        ModelPath = modelPath;
+        Kind = kind;
+    }
+
+    /// <summary>The checkpoint folder or the ONNX file.</summary>
+    public string ModelPath { get; }
+
+    /// <summary>What runs the model: the network name of a checkpoint, or "onnx".</summary>
+    public string Kind { get; }
+
+    /// <inheritdoc />
+    public FaceImageTransform InputTransform => _embedder.InputTransform;
+
+    /// <inheritdoc />
+    public string Description => _embedder.Description;
+
+    /// <summary>
+    /// Opens a checkpoint (a run folder, checkpoint folder, checkpoint.json or model.pt) on <paramref name="device"/>
+    /// (cpu, cuda or cuda:N). Throws <see cref="CheckpointException"/> (CheckpointNotFound, CheckpointInvalid,
+    /// CheckpointIncompatible) or <see cref="DeviceUnavailableException"/>; CUDA never falls back to the CPU.
+    /// </summary>
+    public static FaceModel OpenCheckpoint(string checkpointPath, string device = "cpu")
+    {
+        var checkpoint = CheckpointStore.Open(checkpointPath);
+        var target = DeviceSelector.Resolve(device);
+        Backbone backbone = CheckpointModel.LoadBackbone(checkpoint, target);
+        return new FaceModel(new TorchModuleEmbedder(backbone, checkpoint.Folder, target), backbone, checkpoint.Folder,
+            checkpoint.Manifest.Network);
+    }
+
+    /// <summary>
+    /// Opens an ONNX model; a null <paramref name="inputMean"/> or <paramref name="inputStd"/> follows InsightFace's
+    /// rule (0 and 1 when the graph begins with Sub and Mul, else 127.5). Throws <see cref="EvaluationException"/>
+    /// when the file is not a model ONNX Runtime can load or its input or output has the wrong shape.
+    /// </summary>
+    public static FaceModel OpenOnnx(string modelPath, float? inputMean = null, float? inputStd = null,
+        ChannelOrder channelOrder = ChannelOrder.Rgb)
+    {
+        OnnxFaceEmbedder onnx;
+        try
+        {
+            onnx = new OnnxFaceEmbedder(modelPath,
+                new OnnxEmbedderOptions { InputMean = inputMean, InputStd = inputStd, ChannelOrder = channelOrder });
+        }
+        catch (OnnxRuntimeException e)
+        {
+            throw new EvaluationException(EvaluationException.OnnxModelInvalid,
+                $"{Path.GetFullPath(modelPath)}: ONNX Runtime cannot load it as a model: {e.Message}", e);
+        }
+        return new FaceModel(onnx, onnx, onnx.ModelPath, "onnx");
+    }
+
+    /// <inheritdoc />
+    public float[,] Embed(float[] images, int count) => _embedder.Embed(images, count);
+
+    /// <summary>Releases the backbone's native tensors or the ONNX Runtime session.</summary>
+    public void Dispose() => _owned.Dispose();
+}

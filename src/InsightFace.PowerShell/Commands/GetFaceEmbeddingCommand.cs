@@ -1,0 +1,191 @@
+using System.Management.Automation;
+using InsightFace.Engine.Checkpoints;
+using InsightFace.Engine.Data.Imaging;
+using InsightFace.Engine.Evaluation;
+using InsightFace.Engine.Import.PyTorch;
+using InsightFace.Engine.Runtime;
+
+namespace InsightFace.PowerShell.Commands;
+
+/// <summary>Computes face embeddings of aligned 112x112 face images, from a checkpoint or an ONNX model.</summary>
+/// <remarks>
+/// <para>Get-FaceEmbedding reads image files (JPEG, PNG or anything SkiaSharp decodes; images of another size are
+/// resized to 112x112) from -Path or the pipeline, embeds them in batches of -BatchSize, and writes one FaceEmbedding
+/// per image, in order, as soon as its batch is done. The vector is the model's raw output, as arcface_torch's
+/// inference.py prints it; with -Flip it is the sum of the embeddings of the image and its mirror. Compare two with
+/// Compare-FaceEmbedding.</para>
+/// <para>The images must already be aligned face crops, as in InsightFace's datasets: 5-point landmark alignment is
+/// not part of this version. A file that does not decode is a non-terminating error and the others go on.</para>
+/// <para>Checkpoints take arcface_torch's input ((x / 255 - 0.5) / 0.5, RGB) and run on -Device; ONNX models take
+/// (x - InputMean) / InputStd in -ChannelOrder, chosen as Test-FaceVerification chooses it.</para>
+/// </remarks>
+/// <example>
+/// <code>Get-ChildItem faces/*.jpg | Get-FaceEmbedding -CheckpointPath work_dirs/r50</code>
+/// <para>Embeds every JPEG in faces/ with the newest checkpoint of a run.</para>
+/// </example>
+/// <example>
+/// <code>$a, $b = Get-FaceEmbedding -Path alice.jpg, bob.jpg -ModelPath w600k_r50.onnx; Compare-FaceEmbedding $a $b</code>
+/// <para>Embeds two faces with an ONNX model and prints their cosine similarity.</para>
+/// </example>
+[Cmdlet(VerbsCommon.Get, "FaceEmbedding", DefaultParameterSetName = CheckpointSet)]
+[OutputType(typeof(FaceEmbedding))]
+public sealed class GetFaceEmbeddingCommand : InsightFaceCmdlet, IDisposable
+{
+    private const string CheckpointSet = "Checkpoint", CheckpointPathSet = "CheckpointPath", OnnxSet = "Onnx";
+
+    private readonly List<(string Path, byte[] Bytes)> _pending = new();
+    private readonly FaceImageDecoder _decoder = new();
+    private byte[] _rgb = Array.Empty<byte>();
+    private FaceModel? _model;
+    private FaceEmbeddingExtractor? _extractor;
+
+    #region Parameters
+
+    /// <summary>Image files; wildcards are allowed. Binds Get-ChildItem's output from the pipeline.</summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [Alias("PSPath", "FullName")]
+    [SupportsWildcards]
+    public string[] Path { get; set; } = Array.Empty<string>();
+
+    /// <summary>A checkpoint from Get-FaceCheckpoint, New-FaceCheckpoint or Start-FaceTraining.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = CheckpointSet)]
+    public FaceCheckpoint? Checkpoint { get; set; }
+
+    /// <summary>A checkpoint folder, run folder (its newest checkpoint), checkpoint.json or model.pt.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = CheckpointPathSet)]
+    public string CheckpointPath { get; set; } = "";
+
+    /// <summary>An ONNX model with input N x 3 x 112 x 112 (N dynamic or fixed) and a 2-D output.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = OnnxSet)]
+    public string ModelPath { get; set; } = "";
+
+    /// <summary>Images per forward pass (64 by default).</summary>
+    [Parameter]
+    [ValidateRange(1, 4096)]
+    public int BatchSize { get; set; } = 64;
+
+    /// <summary>Sum the embeddings of each image and its horizontal mirror.</summary>
+    [Parameter]
+    public SwitchParameter Flip { get; set; }
+
+    /// <summary>ONNX models: the value subtracted from each pixel (127.5, or 0 for graphs that normalise their input).</summary>
+    [Parameter(ParameterSetName = OnnxSet)]
+    public float? InputMean { get; set; }
+
+    /// <summary>ONNX models: the divisor after the mean (127.5, or 1 for graphs that normalise their input).</summary>
+    [Parameter(ParameterSetName = OnnxSet)]
+    public float? InputStd { get; set; }
+
+    /// <summary>ONNX models: the channel order the model expects, RGB (InsightFace's models) or BGR.</summary>
+    [Parameter(ParameterSetName = OnnxSet)]
+    [ValidateSet("RGB", "BGR")]
+    public string ChannelOrder { get; set; } = "RGB";
+
+    /// <summary>Checkpoints: the device to run on, cpu (default), cuda or cuda:N. CUDA never falls back to the CPU.</summary>
+    [Parameter(ParameterSetName = CheckpointSet)]
+    [Parameter(ParameterSetName = CheckpointPathSet)]
+    [ValidatePattern(@"^(cpu|cuda(:\d+)?)$")]
+    public string Device { get; set; } = "cpu";
+
+    #endregion
+
+    #region Overrides
+
+    /// <inheritdoc />
+    protected override void BeginProcessing()
+    {
+        var source = ParameterSetName switch
+        {
+            CheckpointSet => Checkpoint!.CheckpointPath,
+            CheckpointPathSet => CheckpointPath,
+            _ => ModelPath,
+        };
+        var path = ResolveInputPath(source);
+        try
+        {
+            _model = ParameterSetName == OnnxSet
+                ? FaceModel.OpenOnnx(path, InputMean, InputStd,
+                    ChannelOrder == "BGR" ? Engine.Data.Imaging.ChannelOrder.Bgr : Engine.Data.Imaging.ChannelOrder.Rgb)
+                : FaceModel.OpenCheckpoint(path, Device);
+        }
+        catch (Exception e) when (e is CheckpointException or EvaluationException or PthFormatException or DeviceUnavailableException)
+        {
+            ThrowTerminatingError(ToErrorRecord(e, source));
+        }
+        WriteVerbose($"Model {_model!.ModelPath} ({_model.Kind}): input (x - {_model.InputTransform.Mean}) / {_model.InputTransform.Std}, " +
+                     $"{_model.InputTransform.Order}; batch {BatchSize}, flip {Flip.IsPresent}.");
+        _extractor = new FaceEmbeddingExtractor(_model, BatchSize, Flip);
+        _rgb = new byte[_decoder.RgbLength];
+    }
+
+    /// <inheritdoc />
+    protected override void ProcessRecord()
+    {
+        foreach (var pattern in Path)
+        foreach (var file in ResolveImages(pattern))
+        {
+            if (Directory.Exists(file))
+            {
+                WriteError(new ErrorRecord(new ArgumentException($"{file} is a folder; expected an image file."),
+                    "ImagePathIsFolder", ErrorCategory.InvalidArgument, file));
+                continue;
+            }
+            var bytes = File.ReadAllBytes(file);
+            try
+            {
+                // Checked here so that one bad file is reported alone instead of failing its whole batch.
+                _decoder.DecodeRgb(bytes, _rgb);
+            }
+            catch (FaceImageDecodeException e)
+            {
+                WriteError(ToErrorRecord(new FaceImageDecodeException($"{file}: {e.Message}"), file));
+                continue;
+            }
+            _pending.Add((file, bytes));
+            if (_pending.Count == BatchSize) Flush();
+        }
+    }
+
+    /// <inheritdoc />
+    protected override void EndProcessing() => Flush();
+
+    #endregion
+
+    /// <summary>Releases the model.</summary>
+    public void Dispose() => _model?.Dispose();
+
+    private IEnumerable<string> ResolveImages(string pattern)
+    {
+        try
+        {
+            return GetResolvedProviderPathFromPSPath(pattern, out _);
+        }
+        catch (ItemNotFoundException e)
+        {
+            WriteError(new ErrorRecord(e, "PathNotFound", ErrorCategory.ObjectNotFound, pattern));
+            return Array.Empty<string>();
+        }
+    }
+
+    private void Flush()
+    {
+        if (_pending.Count == 0) return;
+        IReadOnlyList<float[]> vectors;
+        try
+        {
+            vectors = _extractor!.Embed(_pending.Select(p => p.Bytes).ToArray(), StopToken);
+        }
+        catch (EvaluationException e)
+        {
+            ThrowTerminatingError(ToErrorRecord(e, _model!.ModelPath));
+            return;
+        }
+        catch (OperationCanceledException e)
+        {
+            ThrowTerminatingError(ToErrorRecord(e, _model!.ModelPath));
+            return;
+        }
+        for (var i = 0; i < vectors.Count; i++) WriteObject(FaceEmbedding.From(_pending[i].Path, vectors[i], _model!.ModelPath));
+        _pending.Clear();
+    }
+}

@@ -1,0 +1,243 @@
+using System.Diagnostics;
+using System.Management.Automation;
+using InsightFace.Engine.Checkpoints;
+using InsightFace.Engine.Data.Imaging;
+using InsightFace.Engine.Data.Verification;
+using InsightFace.Engine.Evaluation;
+using InsightFace.Engine.Import.PyTorch;
+using InsightFace.Engine.Runtime;
+using EngineResult = InsightFace.Engine.Evaluation.VerificationResult;
+
+namespace InsightFace.PowerShell.Commands;
+
+/// <summary>Runs InsightFace's face-verification protocol on .bin sets, for a checkpoint or an ONNX model.</summary>
+/// <remarks>
+/// <para>Test-FaceVerification computes the numbers arcface_torch logs for its validation targets: every image of
+/// the .bin and its horizontal mirror are embedded, XNorm is the mean L2 norm of the raw embeddings, the final
+/// embedding is the L2-normalised sum of both, and the squared distances of pairs (2i, 2i+1) go through 10-fold
+/// cross-validation in file order (thresholds 0, 0.01, ... 3.99, ties to the smallest). Accuracy is the mean
+/// test-fold accuracy and AccuracyStd its population standard deviation; TarAtFar is VAL at FAR 1e-3 as
+/// calculate_val computes it. -NoFlip embeds the images alone.</para>
+/// <para>The model is a checkpoint (a FaceCheckpoint from Get-FaceCheckpoint, New-FaceCheckpoint or
+/// Start-FaceTraining, or -CheckpointPath) run by TorchSharp on -Device, or any ONNX model (-ModelPath) run by ONNX
+/// Runtime on the CPU. ONNX inputs are (x - InputMean) / InputStd, 127.5 and 127.5 unless given, except that a graph
+/// that begins with its own Sub and Mul nodes (an MXNet export) gets 0 and 1, as InsightFace's ONNX helper does.</para>
+/// <para>-Target takes names, looked up as NAME.bin in each -DataPath folder and then in the current location, or
+/// paths to .bin files. A target that cannot be found or read is a non-terminating error and the other targets go
+/// on. One VerificationResult is written per target. -Verbose shows arcface_torch's log lines
+/// ([lfw]XNorm: ..., [lfw]Accuracy-Flip: ...+-...).</para>
+/// <para>For CI, -MinimumAccuracy writes a VerificationBelowMinimum error after the result of every target whose
+/// accuracy falls short, so that $? is false and -ErrorAction Stop fails the script.</para>
+/// </remarks>
+/// <example>
+/// <code>Get-FaceCheckpoint -Path work_dirs/ms1mv3_r50 | Test-FaceVerification -Target lfw, cfp_fp, agedb_30 -DataPath datasets/faces_emore</code>
+/// <para>Verifies the newest checkpoint of a run on the three standard targets.</para>
+/// </example>
+/// <example>
+/// <code>Test-FaceVerification -ModelPath w600k_r50.onnx -Target ./lfw.bin -RocPlotPath lfw-roc.png</code>
+/// <para>Verifies an ONNX model from the InsightFace model zoo on lfw.bin and draws its ROC curve.</para>
+/// </example>
+/// <example>
+/// <code>Test-FaceVerification -CheckpointPath ./r50 -Target lfw -DataPath ./data -MinimumAccuracy 0.995 -ErrorAction Stop</code>
+/// <para>A CI gate: fails when LFW accuracy is below 99.5%.</para>
+/// </example>
+[Cmdlet(VerbsDiagnostic.Test, "FaceVerification", DefaultParameterSetName = CheckpointSet, SupportsShouldProcess = true)]
+[OutputType(typeof(VerificationResult))]
+public sealed class TestFaceVerificationCommand : InsightFaceCmdlet
+{
+    private const string CheckpointSet = "Checkpoint", CheckpointPathSet = "CheckpointPath", OnnxSet = "Onnx";
+
+    #region Parameters
+
+    /// <summary>A checkpoint from Get-FaceCheckpoint, New-FaceCheckpoint or Start-FaceTraining.</summary>
+    [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = CheckpointSet)]
+    public FaceCheckpoint? Checkpoint { get; set; }
+
+    /// <summary>A checkpoint folder, run folder (its newest checkpoint), checkpoint.json or model.pt.</summary>
+    [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = CheckpointPathSet)]
+    public string CheckpointPath { get; set; } = "";
+
+    /// <summary>An ONNX model with input N x 3 x 112 x 112 (N dynamic or fixed) and a 2-D output.</summary>
+    [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = OnnxSet)]
+    public string ModelPath { get; set; } = "";
+
+    /// <summary>Verification sets: names (lfw, cfp_fp, agedb_30) looked up as NAME.bin, or paths to .bin files.</summary>
+    [Parameter(Mandatory = true, Position = 0)]
+    [ArgumentCompleter(typeof(VerificationTargetCompleter))]
+    [ValidateNotNullOrEmpty]
+    public string[] Target { get; set; } = Array.Empty<string>();
+
+    /// <summary>Folders to look for NAME.bin in, before the current location.</summary>
+    [Parameter]
+    public string[] DataPath { get; set; } = Array.Empty<string>();
+
+    /// <summary>Images per forward pass (64 by default); memory grows with it, not with the set.</summary>
+    [Parameter]
+    [ValidateRange(1, 4096)]
+    public int BatchSize { get; set; } = 64;
+
+    /// <summary>Embed the images alone instead of summing each with its horizontal mirror.</summary>
+    [Parameter]
+    public SwitchParameter NoFlip { get; set; }
+
+    /// <summary>ONNX models: the value subtracted from each pixel (127.5, or 0 for graphs that normalise their input).</summary>
+    [Parameter(ParameterSetName = OnnxSet)]
+    public float? InputMean { get; set; }
+
+    /// <summary>ONNX models: the divisor after the mean (127.5, or 1 for graphs that normalise their input).</summary>
+    [Parameter(ParameterSetName = OnnxSet)]
+    public float? InputStd { get; set; }
+
+    /// <summary>ONNX models: the channel order the model expects, RGB (InsightFace's models) or BGR.</summary>
+    [Parameter(ParameterSetName = OnnxSet)]
+    [ValidateSet("RGB", "BGR")]
+    public string ChannelOrder { get; set; } = "RGB";
+
+    /// <summary>Checkpoints: the device to run on, cpu (default), cuda or cuda:N. CUDA never falls back to the CPU.</summary>
+    [Parameter(ParameterSetName = CheckpointSet)]
+    [Parameter(ParameterSetName = CheckpointPathSet)]
+    [ValidatePattern(@"^(cpu|cuda(:\d+)?)$")]
+    public string Device { get; set; } = "cpu";
+
+    /// <summary>
+    /// Writes the ROC curve as a PNG here. With several targets the target name is added: roc.png becomes
+    /// roc-lfw.png. An existing file is replaced only with -Force.
+    /// </summary>
+    [Parameter]
+    public string? RocPlotPath { get; set; }
+
+    /// <summary>Replace an existing ROC plot.</summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
+    /// <summary>Writes a VerificationBelowMinimum error for every target whose accuracy (0–1) is below this.</summary>
+    [Parameter]
+    [ValidateRange(0.0, 1.0)]
+    public double? MinimumAccuracy { get; set; }
+
+    #endregion
+
+    #region Overrides
+
+    /// <inheritdoc />
+    protected override void ProcessRecord()
+    {
+        using var model = OpenModel();
+        if (model is null) return;
+        WriteVerbose($"Model {model.ModelPath} ({model.Kind}): input (x - {model.InputTransform.Mean}) / {model.InputTransform.Std}, " +
+                     $"{model.InputTransform.Order}; batch {BatchSize}, flip {!NoFlip}.");
+        var runner = new VerificationRunner(model, new VerificationOptions { BatchSize = BatchSize, Flip = !NoFlip });
+        foreach (var target in Target) Verify(runner, model.ModelPath, target);
+    }
+
+    #endregion
+
+    private FaceModel? OpenModel()
+    {
+        var source = ParameterSetName switch
+        {
+            CheckpointSet => Checkpoint!.CheckpointPath,
+            CheckpointPathSet => CheckpointPath,
+            _ => ModelPath,
+        };
+        try
+        {
+            var path = ResolveInputPath(source);
+            WriteVerbose(ParameterSetName == OnnxSet ? $"Opening ONNX model {path}." : $"Loading checkpoint {path} on {Device}.");
+            return ParameterSetName == OnnxSet
+                ? FaceModel.OpenOnnx(path, InputMean, InputStd,
+                    ChannelOrder == "BGR" ? Engine.Data.Imaging.ChannelOrder.Bgr : Engine.Data.Imaging.ChannelOrder.Rgb)
+                : FaceModel.OpenCheckpoint(path, Device);
+        }
+        catch (Exception e) when (IsEngineError(e))
+        {
+            // One bad model among several piped in: report it and go on with the next.
+            WriteError(ToErrorRecord(e, source));
+            return null;
+        }
+    }
+
+    private void Verify(VerificationRunner runner, string model, string target)
+    {
+        try
+        {
+            var bin = VerificationTargets.Resolve(ResolveTargetValue(target), SearchFolders());
+            WriteVerbose($"Reading {bin}.");
+            var set = VerificationBinReader.Read(bin);
+            var name = Path.GetFileNameWithoutExtension(bin);
+            WriteVerbose($"[{name}] {set.Pairs} pairs, {set.Images.Count} images.");
+
+            var result = runner.Run(name, set, new ProgressReporter(this, name), StopToken);
+            foreach (var line in result.LogLines()) WriteVerbose(line);
+            WriteVerbose($"[{name}] {result.Elapsed.TotalSeconds:F1} s, of which inference {result.InferenceTime.TotalSeconds:F1} s.");
+
+            WriteObject(VerificationResult.From(result, model));
+            if (RocPlotPath is not null) SavePlot(result);
+            if (MinimumAccuracy is { } minimum && result.Accuracy < minimum)
+                WriteError(new ErrorRecord(
+                    new InvalidOperationException($"'{name}': accuracy {result.Accuracy:F5} is below the minimum {minimum:F5} ({model})."),
+                    ErrorIds.VerificationBelowMinimum, ErrorCategory.InvalidResult, name));
+        }
+        catch (VerificationSetException e) when (e.ErrorId != VerificationSetException.OutputExists)
+        {
+            // Every other failure of a .bin is about its content.
+            WriteError(new ErrorRecord(e, e.ErrorId, ErrorCategory.InvalidData, target));
+        }
+        catch (Exception e) when (IsEngineError(e))
+        {
+            WriteError(ToErrorRecord(e, target));
+        }
+        catch (OperationCanceledException e)
+        {
+            ThrowTerminatingError(ToErrorRecord(e, target));
+        }
+        finally
+        {
+            WriteProgress(new ProgressRecord(0, "Test-FaceVerification", "Done") { RecordType = ProgressRecordType.Completed });
+        }
+    }
+
+    /// <summary>Paths are relative to the PowerShell location; bare names are left for the folder search.</summary>
+    private string ResolveTargetValue(string target) =>
+        target.EndsWith(".bin", StringComparison.OrdinalIgnoreCase) || target.Contains('/') || target.Contains('\\')
+            ? ResolveOutputPath(target)
+            : target;
+
+    private IEnumerable<string> SearchFolders() =>
+        DataPath.Select(ResolveOutputPath).Append(SessionState.Path.CurrentFileSystemLocation.ProviderPath);
+
+    private void SavePlot(EngineResult result)
+    {
+        var path = ResolveOutputPath(RocPlotPath!);
+        if (Target.Length > 1)
+            path = Path.Combine(Path.GetDirectoryName(path)!, $"{Path.GetFileNameWithoutExtension(path)}-{result.Target}{Path.GetExtension(path)}");
+        if (!ShouldProcess(path, $"Write the ROC curve of '{result.Target}'")) return;
+        RocCurvePlot.Save(path, result, overwrite: Force);
+        WriteVerbose($"Wrote the ROC curve to {path}.");
+    }
+
+    private static bool IsEngineError(Exception e) =>
+        e is CheckpointException or EvaluationException or VerificationSetException or PthFormatException
+            or DeviceUnavailableException or FaceImageDecodeException;
+
+    /// <summary>
+    /// Turns the engine's per-batch reports, which arrive synchronously on the pipeline thread, into progress with
+    /// images per second and the time remaining.
+    /// </summary>
+    private sealed class ProgressReporter(TestFaceVerificationCommand command, string target) : IProgress<VerificationProgress>
+    {
+        private readonly Stopwatch _clock = Stopwatch.StartNew();
+
+        public void Report(VerificationProgress value)
+        {
+            var seconds = Math.Max(_clock.Elapsed.TotalSeconds, 1e-3);
+            var rate = value.ImagesDone / seconds;
+            var record = new ProgressRecord(0, "Test-FaceVerification", $"{target} · {value.ImagesDone}/{value.ImagesTotal} images · {rate:F1} img/s")
+            {
+                PercentComplete = (int)(100L * value.ImagesDone / Math.Max(value.ImagesTotal, 1)),
+                SecondsRemaining = rate > 0 ? (int)((value.ImagesTotal - value.ImagesDone) / rate) : -1,
+            };
+            command.WriteProgress(record);
+        }
+    }
+}
