@@ -11,17 +11,23 @@
     Copyright            = '(c) InsightFace for PowerShell contributors. MIT License.'
     Description          = 'Train, verify, export and serve ArcFace face-recognition models (InsightFace arcface_torch) from the PowerShell pipeline, on a TorchSharp engine.'
     FormatsToProcess     = @(
-        'Formats/InsightFaceInfo.format.ps1xml'
         'Formats/FaceCheckpoint.format.ps1xml'
+        'Formats/FaceDataset.format.ps1xml'
+        'Formats/InsightFaceInfo.format.ps1xml'
         'Formats/VerificationResult.format.ps1xml'
     )
     CmdletsToExport      = @(
+        'ConvertTo-FaceRecordIO'
+        'ConvertTo-OFRecord'
         'Get-FaceCheckpoint'
+        'Get-FaceDataset'
         'Get-InsightFaceInfo'
         'New-FaceCheckpoint'
     )
     FunctionsToExport    = @()
-    AliasesToExport      = @()
+    AliasesToExport      = @(
+        'Get-Dataset'
+    )
     VariablesToExport    = @()
     PrivateData          = @{
         PSData = @{
