@@ -20,6 +20,12 @@ public sealed class FaceDataset
         DatasetPath = datasetPath;
     }
 
+    /// <summary>The dataset at a file or folder from Get-Item or Get-ChildItem, its format to be detected when it is opened.</summary>
+    public FaceDataset(FileSystemInfo item)
+        : this(item.FullName)
+    {
+    }
+
     /// <summary>The dataset folder's name (or the .rec file's name when it is not train.rec); synthetic for generated data.</summary>
     public string Name { get; set; } = "";
     /// <summary>RecordIO, ImageFolder, OFRecord or Synthetic (Auto for a path not yet opened).</summary>
