@@ -93,9 +93,11 @@ public sealed class RecordIODataset : IFaceDataset
         ArgumentOutOfRangeException.ThrowIfNegative(index);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, Count);
         var offset = _offsets[index];
-        var payload = AtIndexedOffset(index, () => _rec.ReadRecord(offset));
-        var header = IRHeader.Parse(payload, _rec.Path, offset);
-        return new RecordIORecord(_keys[index], offset, header, payload[header.EncodedLength..]);
+        return AtIndexedOffset(index, () => _rec.ReadRecord(offset, payload =>
+        {
+            var header = IRHeader.Parse(payload, _rec.Path, offset);
+            return new RecordIORecord(_keys[index], offset, header, payload[header.EncodedLength..].ToArray());
+        }));
     }
 
     /// <inheritdoc/>
