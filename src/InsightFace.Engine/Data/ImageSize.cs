@@ -9,9 +9,14 @@ public readonly record struct ImageSize(int Height, int Width)
 {
     /// <summary>
     /// Reads the size from the header of an encoded image without decoding its pixels; null when the bytes
-    /// are not an image SkiaSharp can decode.
+    /// are not an image SkiaSharp can decode. JPEG headers are read directly (<see cref="JpegHeader"/>), any other
+    /// format through SkiaSharp's codec.
     /// </summary>
-    public static unsafe ImageSize? FromEncoded(ReadOnlySpan<byte> encoded)
+    public static ImageSize? FromEncoded(ReadOnlySpan<byte> encoded) =>
+        JpegHeader.IsJpeg(encoded) ? JpegHeader.ReadSize(encoded) : FromCodec(encoded);
+
+    /// <summary>The size SkiaSharp's codec reads, for any format it knows; null when it has no codec for the bytes.</summary>
+    internal static unsafe ImageSize? FromCodec(ReadOnlySpan<byte> encoded)
     {
         fixed (byte* bytes = encoded)
         {
