@@ -54,20 +54,7 @@ public sealed class ConvertToFaceRecordIOCommand : InsightFaceCmdlet
         if (!ShouldProcess(output, $"Write {source} as train.rec, train.idx and property")) return;
 
         var conversion = new DatasetConversion(this, $"ConvertTo-FaceRecordIO {output}", ToErrorRecord);
-        try
-        {
-            using var dataset = DatasetConversion.Open(Dataset, source, landmarks);
-            WriteVerbose($"Read {source} as {dataset.Info.Format}: {dataset.Count:N0} images of {dataset.NumClasses:N0} identities; writing to {output}.");
-            var result = FaceRecordIOWriter.Write(dataset, output, Force, conversion, conversion.Skip, StopToken);
-            conversion.Finish(result, DatasetFormat.RecordIO);
-        }
-        catch (DatasetException e)
-        {
-            ThrowTerminatingError(ToErrorRecord(e, e.FilePath));
-        }
-        catch (OperationCanceledException) when (StopToken.IsCancellationRequested)
-        {
-            // Ctrl+C: the writer removed its partial output; the pipeline is stopping.
-        }
+        conversion.Run(Dataset, source, landmarks, DatasetFormat.RecordIO,
+            dataset => FaceRecordIOWriter.Write(dataset, output, Force, conversion, conversion.Skip, StopToken), StopToken);
     }
 }

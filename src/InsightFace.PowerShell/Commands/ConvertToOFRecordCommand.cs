@@ -73,22 +73,9 @@ public sealed class ConvertToOFRecordCommand : InsightFaceCmdlet
         var order = NoShuffle ? "in source order" : $"shuffled with seed {Seed}";
         if (!ShouldProcess(output, $"Write {source} as {Parts} OFRecord parts, {order}")) return;
 
+        var options = new OFRecordWriteOptions { Parts = Parts, SuffixLength = SuffixLength, Shuffle = !NoShuffle, Seed = Seed, Force = Force };
         var conversion = new DatasetConversion(this, $"ConvertTo-OFRecord {output}", ToErrorRecord);
-        try
-        {
-            using var dataset = DatasetConversion.Open(Dataset, source, landmarks);
-            WriteVerbose($"Read {source} as {dataset.Info.Format}: {dataset.Count:N0} images; writing {Parts} parts to {output}.");
-            var options = new OFRecordWriteOptions { Parts = Parts, SuffixLength = SuffixLength, Shuffle = !NoShuffle, Seed = Seed, Force = Force };
-            var result = OFRecordWriter.Write(dataset, output, options, conversion, conversion.Skip, StopToken);
-            conversion.Finish(result, DatasetFormat.OFRecord);
-        }
-        catch (DatasetException e)
-        {
-            ThrowTerminatingError(ToErrorRecord(e, e.FilePath));
-        }
-        catch (OperationCanceledException) when (StopToken.IsCancellationRequested)
-        {
-            // Ctrl+C: the writer removed its partial output; the pipeline is stopping.
-        }
+        conversion.Run(Dataset, source, landmarks, DatasetFormat.OFRecord,
+            dataset => OFRecordWriter.Write(dataset, output, options, conversion, conversion.Skip, StopToken), StopToken);
     }
 }

@@ -26,10 +26,31 @@ internal sealed class DatasetConversion : IProgress<ConversionProgress>
     public int Skipped { get; private set; }
 
     /// <summary>
-    /// Opens <paramref name="dataset"/> (its path already resolved as <paramref name="resolvedPath"/>), wrapped to
-    /// align photos when a landmarks file is given.
+    /// Opens <paramref name="dataset"/> (its path already resolved as <paramref name="resolvedPath"/>, photos aligned
+    /// with <paramref name="landmarksPath"/> when given), runs <paramref name="write"/> on it and writes the dataset it
+    /// produced, in <paramref name="written"/> format. A dataset error ends the command; Ctrl+C ends it quietly, the
+    /// writer having removed its partial output.
     /// </summary>
-    public static IFaceDataset Open(FaceDataset dataset, string resolvedPath, string? landmarksPath)
+    public void Run(FaceDataset dataset, string resolvedPath, string? landmarksPath, DatasetFormat written,
+        Func<IFaceDataset, ConversionResult> write, CancellationToken stopToken)
+    {
+        try
+        {
+            using var source = Open(dataset, resolvedPath, landmarksPath);
+            _cmdlet.WriteVerbose($"Read {resolvedPath} as {source.Info.Format}: {source.Count:N0} images of {source.NumClasses:N0} identities.");
+            Finish(write(source), written);
+        }
+        catch (DatasetException e)
+        {
+            _cmdlet.ThrowTerminatingError(_toErrorRecord(e, e.FilePath));
+        }
+        catch (OperationCanceledException) when (stopToken.IsCancellationRequested)
+        {
+            // Ctrl+C: the pipeline is stopping, and nothing half-written is left.
+        }
+    }
+
+    private static IFaceDataset Open(FaceDataset dataset, string resolvedPath, string? landmarksPath)
     {
         var source = dataset.Open(resolvedPath);
         if (landmarksPath is null) return source;
@@ -65,7 +86,7 @@ internal sealed class DatasetConversion : IProgress<ConversionProgress>
     }
 
     /// <summary>Writes a summary of the skipped records, if any, and the new dataset as a FaceDataset.</summary>
-    public void Finish(ConversionResult result, DatasetFormat format)
+    private void Finish(ConversionResult result, DatasetFormat format)
     {
         if (result.Skipped > 0)
             _cmdlet.WriteWarning($"{result.Skipped:N0} records were skipped (see the errors); {result.Records:N0} were written to {result.OutputPath}.");
