@@ -11,18 +11,22 @@
     Copyright            = '(c) InsightFace for PowerShell contributors. MIT License.'
     Description          = 'Train, verify, export and serve ArcFace face-recognition models (InsightFace arcface_torch) from the PowerShell pipeline, on a TorchSharp engine.'
     FormatsToProcess     = @(
-        'Formats/InsightFaceInfo.format.ps1xml'
         'Formats/FaceCheckpoint.format.ps1xml'
-        'Formats/FaceModelArray.format.ps1xml'
-        'Formats/FaceOnnxModel.format.ps1xml'
-        'Formats/VerificationResult.format.ps1xml'
+        'Formats/FaceDataset.format.ps1xml'
         'Formats/FaceEmbedding.format.ps1xml'
         'Formats/FaceEmbeddingComparison.format.ps1xml'
+        'Formats/FaceModelArray.format.ps1xml'
+        'Formats/FaceOnnxModel.format.ps1xml'
+        'Formats/InsightFaceInfo.format.ps1xml'
+        'Formats/VerificationResult.format.ps1xml'
     )
     CmdletsToExport      = @(
         'Compare-FaceEmbedding'
+        'ConvertTo-FaceRecordIO'
+        'ConvertTo-OFRecord'
         'Export-FaceOnnx'
         'Get-FaceCheckpoint'
+        'Get-FaceDataset'
         'Get-FaceEmbedding'
         'Get-FaceModelInfo'
         'Get-InsightFaceInfo'
@@ -34,7 +38,9 @@
         'Test-FaceVerification'
     )
     FunctionsToExport    = @()
-    AliasesToExport      = @()
+    AliasesToExport      = @(
+        'Get-Dataset'
+    )
     VariablesToExport    = @()
     PrivateData          = @{
         PSData = @{

@@ -3,18 +3,24 @@
 //   dotnet run -c Release --project bench/DataBench -- generate <dir> [size MB, default 1024]
 //       writes <dir>/rec/train.rec (+ idx, property): synthetic 112x112 faces repeated to the size asked for
 //   dotnet run -c Release --project bench/DataBench -- convert <dir> [parts, default 16]
-//       copies train.rec with cat (the baseline) and converts it to <dir>/ofrecord, 3 times each, alternating;
+//       copies train.rec with cat (the baseline) and converts it to <dir>/ofrecord, 5 times each, alternating;
 //       prints the best rate of each, the ratio
 //       and this process's peak RSS (run it apart from generate so the peak is the conversion's own).
+//   dotnet run -c Release --project bench/DataBench -- load [images, default 4000] [workers, default all cores]
+//       the training loader's images/s per core (decode, flip, normalise to float CHW, batch) against SkiaSharp's
+//       bare decode of the same JPEG bytes to RGBA on one thread, best of 3 alternating rounds each.
 using System.Diagnostics;
 using InsightFace.Engine.Data;
+using InsightFace.Engine.Data.Loading;
 using InsightFace.Engine.Data.OFRecord;
 using InsightFace.Engine.Data.RecordIO;
 using InsightFace.Engine.Data.Synthetic;
+using SkiaSharp;
 
+if (args.Length >= 1 && args[0] == "load") return Load(args);
 if (args.Length < 2 || args[0] is not ("generate" or "convert"))
 {
-    Console.Error.WriteLine("usage: DataBench generate <dir> [sizeMB] | DataBench convert <dir> [parts]");
+    Console.Error.WriteLine("usage: DataBench generate <dir> [sizeMB] | DataBench convert <dir> [parts] | DataBench load [images] [workers]");
     return 2;
 }
 var dir = Path.GetFullPath(args[1]);
@@ -39,26 +45,73 @@ Shell($"cat '{rec}' > /dev/null"); // warm the page cache for both runs alike
 // Alternate the two a few times and keep each one's best: the machines are shared, so single runs are noisy.
 var copy = Path.Combine(dir, "copy.rec");
 var output = Path.Combine(dir, "ofrecord");
-double catSeconds = double.MaxValue, convertSeconds = double.MaxValue;
+double catSeconds = double.MaxValue, convertSeconds = double.MaxValue, convertCpuSeconds = 0;
 ConversionResult? result = null;
-for (var round = 0; round < 3; round++)
+for (var round = 0; round < 5; round++)
 {
     catSeconds = Math.Min(catSeconds, Time(() => Shell($"cat '{rec}' > '{copy}' && sync '{copy}'")));
     File.Delete(copy);
-    convertSeconds = Math.Min(convertSeconds, Time(() =>
+    var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+    var seconds = Time(() =>
     {
         using var dataset = RecordIODataset.Open(rec);
         result = OFRecordWriter.Write(dataset, output, new OFRecordWriteOptions { Parts = parts, Seed = 1, Force = true });
-    }));
+    });
+    if (seconds < convertSeconds) (convertSeconds, convertCpuSeconds) = (seconds, (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds);
 }
 var written = result!.Files.Where(f => Path.GetFileName(f).StartsWith("part-")).Sum(f => new FileInfo(f).Length);
 
 Console.WriteLine($"input            {bytes / 1e6:F0} MB, {result.Records} records, {parts} parts ({written / 1e6:F0} MB written)");
 Console.WriteLine($"cat (baseline)   {bytes / 1e6 / catSeconds:F0} MB/s");
-Console.WriteLine($"ConvertTo-OFRecord {bytes / 1e6 / convertSeconds:F0} MB/s, {result.Records / convertSeconds:F0} records/s");
+Console.WriteLine($"ConvertTo-OFRecord {bytes / 1e6 / convertSeconds:F0} MB/s, {result.Records / convertSeconds:F0} records/s, {convertCpuSeconds:F2} s CPU in {convertSeconds:F2} s");
 Console.WriteLine($"ratio            {catSeconds / convertSeconds:F2} x cat (target >= 0.5)");
 Console.WriteLine($"peak RSS         {PeakRssMegabytes()} MB (target < 512)");
+Console.WriteLine($"load average     {File.ReadAllText("/proc/loadavg").Trim()} on {Environment.ProcessorCount} cores");
 return 0;
+
+static int Load(string[] args)
+{
+    var count = args.Length > 1 ? int.Parse(args[1]) : 4000;
+    var workers = args.Length > 2 ? int.Parse(args[2]) : Environment.ProcessorCount;
+    using var pool = new SyntheticFaceDataset(classes: 200, imagesPerClass: 10, seed: 1);
+    var images = Enumerable.Range(0, pool.Count).Select(i => pool.Read(i).Image).ToArray();
+    using var dataset = new RepeatedDataset(images, pool.NumClasses, count);
+    const int batchSize = 128;
+
+    double bareSeconds = double.MaxValue, oneSeconds = double.MaxValue, allSeconds = double.MaxValue;
+    for (var round = 0; round < 3; round++)
+    {
+        bareSeconds = Math.Min(bareSeconds, Time(() =>
+        {
+            var info = new SKImageInfo(112, 112, SKColorType.Rgba8888, SKAlphaType.Unpremul);
+            using var bitmap = new SKBitmap(info);
+            for (var i = 0; i < count; i++)
+            {
+                using var codec = SKCodec.Create(new MemoryStream(dataset.Read(i).Image));
+                if (codec.GetPixels(info, bitmap.GetPixels()) != SKCodecResult.Success) throw new InvalidOperationException("decode failed");
+            }
+        }));
+        oneSeconds = Math.Min(oneSeconds, Time(() => Drain(dataset, new TrainingLoaderOptions(batchSize, 1, 1))));
+        allSeconds = Math.Min(allSeconds, Time(() => Drain(dataset, new TrainingLoaderOptions(batchSize, workers, 1))));
+    }
+    var loaded = count / batchSize * batchSize;
+    var bareRate = count / bareSeconds;
+    var oneRate = loaded / oneSeconds;
+    var allRate = loaded / allSeconds;
+    Console.WriteLine($"input                   {count} synthetic 112x112 JPEGs ({images.Average(i => i.Length) / 1e3:F1} kB mean), batch {batchSize}");
+    Console.WriteLine($"SkiaSharp bare decode   {bareRate:F0} images/s on 1 thread (baseline)");
+    Console.WriteLine($"loader, 1 worker        {oneRate:F0} images/s per core, ratio {oneRate / bareRate:F2} x bare decode");
+    Console.WriteLine($"loader, {workers} workers       {allRate:F0} images/s, {allRate / workers:F0} per core, ratio {allRate / workers / bareRate:F2} x bare decode per core");
+    Console.WriteLine($"peak RSS                {PeakRssMegabytes()} MB");
+    Console.WriteLine($"load average            {File.ReadAllText("/proc/loadavg").Trim()} on {Environment.ProcessorCount} cores");
+    return 0;
+}
+
+static void Drain(IFaceDataset dataset, TrainingLoaderOptions options)
+{
+    using var loader = new TrainingLoader(dataset, options);
+    foreach (var batch in loader.Epoch(0)) batch.Dispose();
+}
 
 static double Time(Action action)
 {

@@ -9,7 +9,10 @@ namespace InsightFace.Engine.Data;
 /// </summary>
 internal sealed class ConversionReader
 {
-    private const int BatchSize = 256;
+    // Batches start small and grow to about BatchBytes of images: fewer hand-offs between threads (each can cost a
+    // scheduler time slice on a busy machine), while memory stays bounded whatever the image size.
+    private const int FirstBatchSize = 256, MaxBatchSize = 8192;
+    private const long BatchBytes = 8L << 20;
     private static readonly TimeSpan ReportInterval = TimeSpan.FromMilliseconds(250);
     private readonly IFaceDataset _source;
     private readonly IProgress<ConversionProgress>? _progress;
@@ -40,19 +43,24 @@ internal sealed class ConversionReader
     /// </summary>
     public IEnumerable<(int Index, FaceSample Sample)> ReadAll(IReadOnlyList<int> indices)
     {
-        var next = indices.Count > 0 ? ReadBatch(indices, 0) : null;
+        var next = indices.Count > 0 ? ReadBatch(indices, 0, FirstBatchSize) : null;
+        long bytesRead = 0;
         try
         {
-            for (var start = 0; start < indices.Count; start += BatchSize)
+            for (var start = 0; start < indices.Count;)
             {
                 var batch = Result(next!);
-                next = start + BatchSize < indices.Count ? ReadBatch(indices, start + BatchSize) : null;
+                var end = start + batch.Length;
+                bytesRead += batch.Sum(r => (long)(r.Sample?.Image.Length ?? 0));
+                var size = (int)Math.Clamp(BatchBytes * end / Math.Max(bytesRead, 1), FirstBatchSize, MaxBatchSize);
+                next = end < indices.Count ? ReadBatch(indices, end, size) : null;
                 for (var k = 0; k < batch.Length; k++)
                 {
                     _processed++;
                     if (batch[k].Sample is { } sample) yield return (indices[start + k], sample);
                     else Skip(indices[start + k], batch[k].Error!);
                 }
+                start = end;
             }
         }
         finally
@@ -104,10 +112,10 @@ internal sealed class ConversionReader
         return (sample, null);
     }
 
-    private Task<(FaceSample? Sample, DatasetException? Error)[]> ReadBatch(IReadOnlyList<int> indices, int start)
+    private Task<(FaceSample? Sample, DatasetException? Error)[]> ReadBatch(IReadOnlyList<int> indices, int start, int size)
     {
         _cancellationToken.ThrowIfCancellationRequested();
-        var batch = new (FaceSample?, DatasetException?)[Math.Min(BatchSize, indices.Count - start)];
+        var batch = new (FaceSample?, DatasetException?)[Math.Min(size, indices.Count - start)];
         return Task.Run(() =>
         {
             Parallel.For(0, batch.Length, new ParallelOptions { CancellationToken = _cancellationToken },

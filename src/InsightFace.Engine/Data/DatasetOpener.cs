@@ -1,6 +1,7 @@
 using InsightFace.Engine.Data.ImageFolder;
 using InsightFace.Engine.Data.OFRecord;
 using InsightFace.Engine.Data.RecordIO;
+using InsightFace.Engine.Data.Synthetic;
 
 namespace InsightFace.Engine.Data;
 
@@ -9,12 +10,14 @@ public static class DatasetOpener
 {
     /// <summary>
     /// Opens <paramref name="path"/>: a folder (with <c>train.rec</c>, <c>part-*</c> files, or identity
-    /// sub-folders, tried in that order), a <c>.rec</c> or <c>.idx</c> file, or a <c>part-*</c> file (its folder).
+    /// sub-folders, tried in that order), a <c>.rec</c> or <c>.idx</c> file, a <c>part-*</c> file (its folder), or a
+    /// synthetic dataset's description (<see cref="SyntheticFaceDataset.SpecPrefix"/>…).
     /// <paramref name="format"/> other than <see cref="DatasetFormat.Auto"/> skips the detection.
     /// </summary>
     /// <exception cref="DatasetNotFoundException">Nothing at <paramref name="path"/> looks like a dataset of that format.</exception>
     public static IFaceDataset Open(string path, DatasetFormat format = DatasetFormat.Auto)
     {
+        if (format is DatasetFormat.Auto or DatasetFormat.Synthetic && IsSyntheticSpec(path)) return SyntheticFaceDataset.FromSpec(path);
         var fullPath = Path.GetFullPath(path);
         if (File.Exists(fullPath)) return OpenFile(fullPath, format);
         if (!Directory.Exists(fullPath))
@@ -32,6 +35,9 @@ public static class DatasetOpener
             _ => throw new ArgumentException($"A {format} dataset is not opened from a path.", nameof(format)),
         };
     }
+
+    /// <summary>Whether <paramref name="path"/> is a synthetic dataset's description rather than a path.</summary>
+    public static bool IsSyntheticSpec(string path) => path.StartsWith(SyntheticFaceDataset.SpecPrefix, StringComparison.Ordinal);
 
     private static IFaceDataset OpenFile(string file, DatasetFormat format)
     {

@@ -121,7 +121,8 @@ public sealed class StartFaceTrainingCommand : InsightFaceCmdlet
         try
         {
             var configPath = Config is null ? null : ResolveInputPath(Config);
-            if (_datasetPath is not null) dataset = DatasetOpener.Open(ResolveInputPath(_datasetPath));
+            if (_datasetPath is not null)
+                dataset = DatasetOpener.Open(DatasetOpener.IsSyntheticSpec(_datasetPath) ? _datasetPath : ResolveInputPath(_datasetPath));
             var resolved = ConfigResolver.Resolve(configPath, dataset is null ? null : TrainingSetup.Facts(dataset), Set, Parameters());
             var config = resolved.Config;
             foreach (var line in resolved.LogLines()) WriteVerbose(line);

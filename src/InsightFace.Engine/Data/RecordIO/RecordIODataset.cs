@@ -93,18 +93,11 @@ public sealed class RecordIODataset : IFaceDataset
         ArgumentOutOfRangeException.ThrowIfNegative(index);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, Count);
         var offset = _offsets[index];
-        byte[] payload;
-        try
+        return AtIndexedOffset(index, () => _rec.ReadRecord(offset, payload =>
         {
-            payload = _rec.ReadRecord(offset);
-        }
-        catch (DatasetFormatException e) when (_idxPath is not null && e.Offset == offset
-                                               && e.ErrorId is DatasetErrorIds.RecordIOBadMagic or DatasetErrorIds.RecordIOSplitInvalid)
-        {
-            throw RecordIOIndex.BetweenRecords(_idxPath, _keys[index], offset, _rec.Path, e.Message, e);
-        }
-        var header = IRHeader.Parse(payload, _rec.Path, offset);
-        return new RecordIORecord(_keys[index], offset, header, payload[header.EncodedLength..]);
+            var header = IRHeader.Parse(payload, _rec.Path, offset);
+            return new RecordIORecord(_keys[index], offset, header, payload[header.EncodedLength..].ToArray());
+        }));
     }
 
     /// <inheritdoc/>
@@ -157,6 +150,23 @@ public sealed class RecordIODataset : IFaceDataset
         return (int)value;
     }
 
+    /// <summary>
+    /// Reads at record <paramref name="index"/>'s offset; when the .idx gave that offset and no record starts there,
+    /// the error is the index's (it points between records), not the .rec's.
+    /// </summary>
+    private T AtIndexedOffset<T>(int index, Func<T> read)
+    {
+        try
+        {
+            return read();
+        }
+        catch (DatasetFormatException e) when (_idxPath is not null && e.Offset == _offsets[index]
+                                               && e.ErrorId is DatasetErrorIds.RecordIOBadMagic or DatasetErrorIds.RecordIOSplitInvalid)
+        {
+            throw RecordIOIndex.BetweenRecords(_idxPath, _keys[index], _offsets[index], _rec.Path, e.Message, e);
+        }
+    }
+
     private int CountClasses()
     {
         if (_property is not null) return _property.NumClasses;
@@ -164,7 +174,7 @@ public sealed class RecordIODataset : IFaceDataset
         var max = -1;
         for (var i = 0; i < Count; i++)
         {
-            var header = IRHeader.ReadFrom(_rec, _offsets[i]);
+            var header = AtIndexedOffset(i, () => IRHeader.ReadFrom(_rec, _offsets[i]));
             max = Math.Max(max, ToLabel(header.ClassLabel, _offsets[i], _keys[i]));
         }
         return max + 1;

@@ -1,7 +1,12 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using Microsoft.Win32.SafeHandles;
 
 namespace InsightFace.Engine.Data.RecordIO;
+
+/// <summary>Uses a record's payload, which is valid only during the call.</summary>
+/// <typeparam name="T">What is made of it.</typeparam>
+public delegate T PayloadReader<out T>(ReadOnlySpan<byte> payload);
 
 /// <summary>
 /// The physical framing of a dmlc/MXNet <c>.rec</c> file: chunks of <c>magic, lrecord, payload, padding</c>,
@@ -14,7 +19,10 @@ public sealed class RecordIOFile : IDisposable
     public const uint Magic = 0xCED7230A;
 
     private const int ChunkHeaderSize = 8;
+    private const int MaxGuess = 1 << 20;
     private readonly SafeFileHandle _handle;
+    // How many bytes one read fetches in the hope of getting a whole record: grows to fit the records seen.
+    private int _guess = 8 << 10;
 
     private RecordIOFile(string path, SafeFileHandle handle)
     {
@@ -69,6 +77,35 @@ public sealed class RecordIOFile : IDisposable
     }
 
     /// <summary>
+    /// Reads the record at <paramref name="offset"/> and returns what <paramref name="read"/> makes of its payload.
+    /// A record in one chunk (the usual case) costs one read, of the chunk header and payload together, into a
+    /// pooled buffer; split records and records longer than the guess fall back to <see cref="ReadRecord(long)"/>.
+    /// </summary>
+    public T ReadRecord<T>(long offset, PayloadReader<T> read)
+    {
+        var guess = (int)Math.Min(ChunkHeaderSize + Volatile.Read(ref _guess), Length - offset);
+        if (guess >= ChunkHeaderSize)
+        {
+            var buffer = ArrayPool<byte>.Shared.Rent(guess);
+            try
+            {
+                var got = RandomAccess.Read(_handle, buffer.AsSpan(0, guess), offset);
+                if (got >= ChunkHeaderSize)
+                {
+                    var (cflag, length) = ParseChunkHeader(buffer, offset);
+                    if (cflag == 0 && ChunkHeaderSize + length <= got) return read(buffer.AsSpan(ChunkHeaderSize, length));
+                    if (cflag == 0 && length < MaxGuess) Volatile.Write(ref _guess, Math.Max(Volatile.Read(ref _guess), length + length / 4));
+                }
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+        }
+        return read(ReadRecord(offset));
+    }
+
+    /// <summary>
     /// Reads the first <paramref name="count"/> payload bytes of the record at <paramref name="offset"/> (fewer when
     /// the payload is shorter) without reading the rest, so scanning a large file stays cheap.
     /// </summary>
@@ -119,6 +156,12 @@ public sealed class RecordIOFile : IDisposable
         if (offset + ChunkHeaderSize > Length)
             throw Truncated(offset, $"an {ChunkHeaderSize}-byte chunk header, but the file ends at {Length}");
         RandomAccess.Read(_handle, header, offset);
+        return ParseChunkHeader(header, offset);
+    }
+
+    /// <summary>Checks the chunk header in <paramref name="header"/>, read at <paramref name="offset"/>: its magic and that its chunk fits the file.</summary>
+    private (int Cflag, int Length) ParseChunkHeader(ReadOnlySpan<byte> header, long offset)
+    {
         var magic = BinaryPrimitives.ReadUInt32LittleEndian(header);
         if (magic != Magic)
             throw new DatasetFormatException(DatasetErrorIds.RecordIOBadMagic, Path, offset,

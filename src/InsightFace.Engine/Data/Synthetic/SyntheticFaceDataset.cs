@@ -1,4 +1,7 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
 using InsightFace.Engine.Data.Imaging;
+using InsightFace.Engine.Data.Verification;
 using SkiaSharp;
 
 namespace InsightFace.Engine.Data.Synthetic;
@@ -15,13 +18,22 @@ public sealed class SyntheticFaceDataset : IFaceDataset
     /// <summary>The side of the images, as ArcFace crops are.</summary>
     public const int DefaultImageSide = 112;
 
+    /// <summary>The start of <see cref="DatasetInfo.DatasetPath"/> of a synthetic dataset, which <see cref="FromSpec"/> reads back.</summary>
+    public const string SpecPrefix = "synthetic:";
+
     private const int Quality = 90;
+    private static readonly Regex Spec = new(@"^synthetic:classes=(\d+),images-per-class=(\d+),seed=(-?\d+)$", RegexOptions.CultureInvariant);
     private readonly int _imagesPerClass;
     private readonly long _seed;
     private readonly int _side;
 
-    /// <summary>A dataset of <paramref name="classes"/> × <paramref name="imagesPerClass"/> images determined by <paramref name="seed"/>.</summary>
-    public SyntheticFaceDataset(int classes, int imagesPerClass, long seed, int imageSide = DefaultImageSide)
+    /// <summary>
+    /// A dataset of <paramref name="classes"/> × <paramref name="imagesPerClass"/> images determined by <paramref name="seed"/>.
+    /// <paramref name="validationTargets"/> are <c>.bin</c> files that go with it (see <see cref="WriteHeldOutBin"/>):
+    /// writers copy them beside the data, as they copy a folder's.
+    /// </summary>
+    public SyntheticFaceDataset(int classes, int imagesPerClass, long seed, int imageSide = DefaultImageSide,
+        IReadOnlyList<string>? validationTargets = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(classes, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(imagesPerClass, 1);
@@ -31,8 +43,46 @@ public sealed class SyntheticFaceDataset : IFaceDataset
         _imagesPerClass = imagesPerClass;
         _seed = seed;
         _side = imageSide;
-        Info = new DatasetInfo(DatasetFormat.Synthetic, $"synthetic:classes={classes},images-per-class={imagesPerClass},seed={seed}",
-            new ImageSize(imageSide, imageSide), 0, [], null);
+        Info = new DatasetInfo(DatasetFormat.Synthetic, $"{SpecPrefix}classes={classes},images-per-class={imagesPerClass},seed={seed}",
+            new ImageSize(imageSide, imageSide), 0, validationTargets?.Select(Path.GetFullPath).ToArray() ?? [], null);
+    }
+
+    /// <summary>
+    /// Re-creates the dataset that <see cref="DatasetInfo.DatasetPath"/> <paramref name="spec"/> describes
+    /// (<c>synthetic:classes=N,images-per-class=M,seed=S</c>), with its <paramref name="validationTargets"/>.
+    /// </summary>
+    /// <exception cref="DatasetNotFoundException"><paramref name="spec"/> is not such a description.</exception>
+    public static SyntheticFaceDataset FromSpec(string spec, IReadOnlyList<string>? validationTargets = null)
+    {
+        var match = Spec.Match(spec);
+        if (!match.Success || !int.TryParse(match.Groups[1].Value, CultureInfo.InvariantCulture, out var classes) ||
+            !int.TryParse(match.Groups[2].Value, CultureInfo.InvariantCulture, out var imagesPerClass) || classes < 1 || imagesPerClass < 1)
+            throw new DatasetNotFoundException(DatasetErrorIds.DatasetNotFound, spec,
+                $"{spec}: expected a synthetic dataset description, {SpecPrefix}classes=N,images-per-class=M,seed=S.");
+        return new SyntheticFaceDataset(classes, imagesPerClass, long.Parse(match.Groups[3].Value, CultureInfo.InvariantCulture),
+            validationTargets: validationTargets);
+    }
+
+    /// <summary>
+    /// Writes <paramref name="pairs"/> <see cref="HeldOutPairs"/> as an InsightFace verification <c>.bin</c> at
+    /// <paramref name="path"/> (through a temporary file renamed when complete) and returns the dataset with that
+    /// file among its validation targets.
+    /// </summary>
+    /// <exception cref="VerificationSetException">The file exists and <paramref name="overwrite"/> is false.</exception>
+    public SyntheticFaceDataset WriteHeldOutBin(string path, int pairs, bool overwrite = false)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(pairs, 1);
+        var images = new List<byte[]>(2 * pairs);
+        var isSame = new List<bool>(pairs);
+        foreach (var pair in HeldOutPairs(pairs))
+        {
+            images.Add(pair.ImageA);
+            images.Add(pair.ImageB);
+            isSame.Add(pair.Same);
+        }
+        VerificationBinWriter.Write(path, new VerificationSet(images, isSame), overwrite);
+        return new SyntheticFaceDataset(NumClasses, _imagesPerClass, _seed, _side,
+            [.. Info.ValidationTargets.Append(Path.GetFullPath(path)).Distinct()]);
     }
 
     /// <inheritdoc/>

@@ -35,7 +35,10 @@ public static class PthWriter
 
     private static void Record(ZipArchive archive, string name, byte[] data)
     {
-        using var stream = archive.CreateEntry(name, CompressionLevel.NoCompression).Open();
+        var entry = archive.CreateEntry(name, CompressionLevel.NoCompression);
+        // A fixed time stamp: the same weights always give the same bytes (and the same file hash).
+        entry.LastWriteTime = new DateTimeOffset(2000, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        using var stream = entry.Open();
         stream.Write(data);
     }
 

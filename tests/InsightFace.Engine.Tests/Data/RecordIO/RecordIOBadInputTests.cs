@@ -96,6 +96,19 @@ public class RecordIOBadInputTests
     }
 
     [Fact]
+    public void Counting_classes_through_an_idx_offset_inside_a_record_is_between_records()
+    {
+        using var temp = new TempFolder();
+        RawRecordIO.Write(temp["train.rec"], null, Image(0), Image(1));
+        File.WriteAllText(temp["train.idx"], "0\t0\n1\t32\n");
+        using var dataset = RecordIODataset.Open(temp["train.rec"]);
+
+        var e = Assert.Throws<DatasetFormatException>(() => dataset.NumClasses);
+        Assert.Equal(DatasetErrorIds.RecordIOIndexBetweenRecords, e.ErrorId);
+        Assert.Equal(32, e.Offset);
+    }
+
+    [Fact]
     public void A_malformed_idx_line_names_the_line()
     {
         using var temp = new TempFolder();

@@ -7,6 +7,42 @@ public class RecordIOFramingTests
 {
     private static readonly byte[] MagicBytes = [0x0A, 0x23, 0xD7, 0xCE];
 
+    [Fact]
+    public void One_read_payloads_equal_the_plain_read_for_small_large_and_last_records()
+    {
+        using var temp = new TempFolder();
+        var random = new Random(3);
+        // Larger than the first read guesses (8 kB), then small again, and a record that ends the file.
+        var payloads = new[] { 100, 20_000, 50, 70_000, 9 }.Select(n =>
+        {
+            var bytes = new byte[n];
+            random.NextBytes(bytes);
+            return bytes;
+        }).ToArray();
+        var offsets = RawRecordIO.Write(temp["a.rec"], null, payloads);
+        using var rec = RecordIOFile.Open(temp["a.rec"]);
+
+        for (var i = 0; i < payloads.Length; i++)
+        {
+            Assert.Equal(payloads[i], rec.ReadRecord(offsets[i], payload => payload.ToArray()));
+            Assert.Equal(payloads[i], rec.ReadRecord(offsets[i]));
+        }
+    }
+
+    [Fact]
+    public void One_read_of_a_truncated_last_record_is_reported_as_truncated()
+    {
+        using var temp = new TempFolder();
+        RawRecordIO.Write(temp["a.rec"], null, new byte[40], new byte[400]);
+        var bytes = File.ReadAllBytes(temp["a.rec"]);
+        File.WriteAllBytes(temp["a.rec"], bytes[..^100]);
+        using var rec = RecordIOFile.Open(temp["a.rec"]);
+
+        var e = Assert.Throws<InsightFace.Engine.Data.DatasetFormatException>(() => rec.ReadRecord(48, payload => payload.Length));
+        Assert.Equal(InsightFace.Engine.Data.DatasetErrorIds.RecordIOTruncated, e.ErrorId);
+        Assert.Equal(48, e.Offset);
+    }
+
     [Theory]
     [InlineData(0, 0)]
     [InlineData(1, 3)]

@@ -1,0 +1,154 @@
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    Import-Module (Get-ModuleUnderTest) -Force
+
+    $script:fixtures = Join-Path $PSScriptRoot '../../../shared/fixtures' | Resolve-Path | Select-Object -ExpandProperty Path
+    $script:im2rec = Join-Path $fixtures 'mxnet-im2rec-8faces'
+    $script:orl = Join-Path $fixtures 'orl-faces-112'
+    $script:fqid = 'InsightFace.PowerShell.Commands.ConvertToOFRecordCommand'
+
+    # A small image folder: the first $Identities ORL identities, 3 images each (written, not copied: fixtures are read-only).
+    function New-Faces([string] $Name, [int] $Identities = 3) {
+        $root = Join-Path $TestDrive $Name
+        foreach ($id in 1..$Identities) {
+            $folder = New-Item -ItemType Directory -Force -Path (Join-Path $root "s$id")
+            foreach ($image in 1..3) {
+                $source = Join-Path $orl "s$id/$image.jpg"
+                [IO.File]::WriteAllBytes((Join-Path $folder "$image.jpg"), [IO.File]::ReadAllBytes($source))
+            }
+        }
+        $root
+    }
+
+    function Get-Listing([string] $Folder) {
+        Get-ChildItem -Recurse -File $Folder | ForEach-Object { "$([IO.Path]::GetRelativePath($Folder, $_.FullName))=$((Get-FileHash $_.FullName).Hash)" }
+    }
+}
+
+Describe 'ConvertTo-OFRecord' {
+    It 'converts a RecordIO dataset from the pipeline into 16 parts with _SUCCESS last' {
+        $out = Join-Path $TestDrive 'out'
+        $written = Get-Dataset $im2rec | ConvertTo-OFRecord -OutputPath $out -Parts 16
+        $written | Should -BeOfType ([InsightFace.FaceDataset])
+        $written.Format | Should -Be 'OFRecord'
+        $written.NumImages | Should -Be 8
+        $written.NumClasses | Should -Be 2
+        $written.Parts | Should -Be 16
+        $written.DatasetPath | Should -Be $out
+        @(Get-ChildItem $out -Filter 'part-*').Name | Should -Be (0..15 | ForEach-Object { 'part-{0:D5}' -f $_ })
+        Join-Path $out '_SUCCESS' | Should -Exist
+        Join-Path $out '_temporary' | Should -Not -Exist
+        (Get-Dataset $out).NumImages | Should -Be 8
+    }
+
+    It 'names parts with -SuffixLength, copies .bin sets beside them and can be read back' {
+        $faces = New-Faces 'withbin'
+        [IO.File]::WriteAllBytes((Join-Path $faces 'lfw.bin'), [byte[]](1, 2, 3))
+        $out = Join-Path $TestDrive 'suffix'
+        $written = ConvertTo-OFRecord -Dataset $faces -OutputPath $out -Parts 3 -SuffixLength 2
+        @(Get-ChildItem $out -Filter 'part-*').Name | Should -Be @('part-00', 'part-01', 'part-02')
+        $written.ValidationTargets | Should -Be @(Join-Path $out 'lfw.bin')
+        Join-Path $out 'property' | Should -FileContentMatchExactly '^3,112,112'
+        $written.NumImages | Should -Be 9
+    }
+
+    It 'shuffles deterministically for a seed, and keeps the order with -NoShuffle' {
+        $faces = New-Faces 'seeded'
+        $a = ConvertTo-OFRecord $faces (Join-Path $TestDrive 'a') -Parts 1 -Seed 4
+        $b = ConvertTo-OFRecord $faces (Join-Path $TestDrive 'b') -Parts 1 -Seed 4
+        $c = ConvertTo-OFRecord $faces (Join-Path $TestDrive 'c') -Parts 1 -NoShuffle
+        $hash = { param($d) (Get-FileHash (Join-Path $d.DatasetPath 'part-00000')).Hash }
+        (& $hash $a) | Should -Be (& $hash $b)
+        (& $hash $c) | Should -Not -Be (& $hash $a)
+    }
+
+    It 'binds a path, a DatasetPath property and a deserialized FaceDataset' {
+        $faces = New-Faces 'binding'
+        Push-Location $TestDrive
+        try { (ConvertTo-OFRecord -Dataset binding -OutputPath p1 -Parts 2).NumImages | Should -Be 9 }
+        finally { Pop-Location }
+        ([pscustomobject]@{ DatasetPath = $faces } | ConvertTo-OFRecord -OutputPath (Join-Path $TestDrive 'p2') -Parts 2).NumImages | Should -Be 9
+        $file = Join-Path $TestDrive 'faces.xml'
+        Get-Dataset $faces | Export-Clixml $file
+        (Import-Clixml $file | ConvertTo-OFRecord -OutputPath (Join-Path $TestDrive 'p3') -Parts 2).NumClasses | Should -Be 3
+    }
+
+    It 'makes a synthetic set a complete dataset folder with its held-out .bin beside the parts' {
+        $bin = Join-Path $TestDrive 'synthetic.bin'
+        $out = Join-Path $TestDrive 'synthetic'
+        $written = Get-FaceDataset -Synthetic -Classes 4 -ImagesPerClass 2 -Seed 1 -VerificationPairs 6 -OutputPath $bin |
+            ConvertTo-OFRecord -OutputPath $out -Parts 2
+        $written.NumImages | Should -Be 8
+        $written.NumClasses | Should -Be 4
+        $written.ValidationTargets | Should -Be @(Join-Path $out 'synthetic.bin')
+        (Get-FileHash (Join-Path $out 'synthetic.bin')).Hash | Should -Be (Get-FileHash $bin).Hash
+    }
+
+    It 'writes nothing with -WhatIf' {
+        $out = Join-Path $TestDrive 'whatif'
+        Get-Dataset $im2rec | ConvertTo-OFRecord -OutputPath $out -WhatIf
+        $out | Should -Not -Exist
+    }
+
+    It 'does not replace an existing dataset without -Force' {
+        $out = Join-Path $TestDrive 'twice'
+        $faces = New-Faces 'twice-src'
+        ConvertTo-OFRecord $faces $out -Parts 2 -Seed 1 | Out-Null
+        $before = Get-Listing $out
+        { ConvertTo-OFRecord $faces $out -Parts 3 -ErrorAction Stop } | Should -Throw -ErrorId "DatasetOutputExists,$fqid"
+        Get-Listing $out | Should -Be $before
+        (ConvertTo-OFRecord $faces $out -Parts 3 -Force).Parts | Should -Be 3
+        @(Get-ChildItem $out -Filter 'part-*').Count | Should -Be 3
+    }
+
+    It 'skips an undecodable image with a non-terminating error and a count' {
+        $faces = New-Faces 'corrupt'
+        Set-Content (Join-Path $faces 's2/9.jpg') 'not a jpeg'
+        $out = Join-Path $TestDrive 'corrupt-out'
+        $written = ConvertTo-OFRecord $faces $out -Parts 2 -ErrorVariable problems -ErrorAction SilentlyContinue -WarningVariable warnings -WarningAction SilentlyContinue
+        $problems.Count | Should -Be 1
+        $problems[0].FullyQualifiedErrorId | Should -Be "DatasetImageUndecodable,$fqid"
+        $problems[0].CategoryInfo.Category | Should -Be 'InvalidData'
+        $problems[0].Exception.Message | Should -BeLike '*9.jpg*'
+        $warnings[0] | Should -BeLike '*1 records were skipped*'
+        $written.NumImages | Should -Be 9
+        Join-Path $out '_SUCCESS' | Should -Exist
+    }
+
+    It 'skips records whose label disagrees with property' {
+        $folder = New-Item -ItemType Directory -Path (Join-Path $TestDrive 'badlabel')
+        foreach ($name in 'train.rec', 'train.idx') {
+            [IO.File]::WriteAllBytes((Join-Path $folder $name), [IO.File]::ReadAllBytes((Join-Path $im2rec $name)))
+        }
+        Set-Content (Join-Path $folder 'property') '1,112,112'
+        $written = ConvertTo-OFRecord $folder (Join-Path $TestDrive 'badlabel-out') -Parts 1 -ErrorVariable problems -ErrorAction SilentlyContinue -WarningAction SilentlyContinue
+        $problems.Count | Should -Be 4
+        $problems.FullyQualifiedErrorId | Sort-Object -Unique | Should -Be "DatasetLabelOutOfRange,$fqid"
+        $problems[0].Exception.Message | Should -Match 'train.rec at offset \d+'
+        $written.NumImages | Should -Be 4
+    }
+
+    It 'fails on an empty folder and leaves no output behind' {
+        $empty = New-Item -ItemType Directory -Path (Join-Path $TestDrive 'nothing')
+        $out = Join-Path $TestDrive 'nothing-out'
+        { ConvertTo-OFRecord $empty $out -ErrorAction Stop } | Should -Throw -ErrorId "ImageFolderEmpty,$fqid"
+        $out | Should -Not -Exist
+    }
+
+    It 'shows progress in records per second, and Ctrl+C leaves no _SUCCESS and no part' {
+        $out = Join-Path $TestDrive 'stopped'
+        $ps = [powershell]::Create()
+        try {
+            $null = $ps.AddScript("Import-Module '$(Get-ModuleUnderTest)'; Get-FaceDataset -Synthetic -Classes 2000 -ImagesPerClass 20 | ConvertTo-OFRecord -OutputPath '$out' -Parts 4")
+            $run = $ps.BeginInvoke()
+            # Wait until the conversion is writing (and has reported progress), then stop it as Ctrl+C does.
+            while (-not $run.IsCompleted -and $ps.Streams.Progress.Count -eq 0) { Start-Sleep -Milliseconds 50 }
+            $ps.Stop()
+            $ps.Streams.Progress[0].StatusDescription | Should -Match '[\d,]+ of 40,000 records, [\d,]+ records/s'
+            $ps.Streams.Progress[0].SecondsRemaining | Should -BeGreaterThan 0
+        }
+        finally { $ps.Dispose() }
+        Join-Path $out '_SUCCESS' | Should -Not -Exist
+        @(Get-ChildItem $out -Recurse -Filter 'part-*' -ErrorAction SilentlyContinue).Count | Should -Be 0
+    }
+}
