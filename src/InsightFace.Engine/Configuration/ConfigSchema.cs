@@ -24,6 +24,7 @@ public static class ConfigSchema
         new("fp16", ConfigKind.Boolean, false, "mixed precision"),
         new("optimizer", ConfigKind.Text, "sgd", "sgd or adamw", v => OneOf(v, new[] { "sgd", "adamw" })),
         new("lr", ConfigKind.Number, 0.1, "base learning rate", Positive),
+        new("scale_lr", ConfigKind.Boolean, false, "scale lr by total_batch_size / 512 (arcface_torch v1 and OneFlow); false keeps lr as given (arcface_torch today)"),
         new("lr_power", ConfigKind.Number, 1.0, "power of the polynomial decay (2 in arcface_torch's 2022 PolyScheduler)", Positive),
         new("momentum", ConfigKind.Number, 0.9, "SGD momentum", v => InRange(v, 0, 1, upperOpen: true)),
         new("weight_decay", ConfigKind.Number, 5e-4, "weight decay", NonNegative),

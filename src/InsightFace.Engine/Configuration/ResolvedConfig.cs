@@ -35,6 +35,7 @@ public sealed class ResolvedConfig
         yield return $": {"steps_per_epoch",-32}{Config.StepsPerEpoch}";
         yield return $": {"total_step",-32}{Config.TotalSteps}";
         yield return $": {"warmup_step",-32}{Config.WarmupSteps}";
+        yield return $": {"lr_effective",-32}{ConfigValue.Show(Config.EffectiveLr)}";
     }
 
     private static string Quote(object? value) => value is string s ? $"'{s.Replace("'", "''")}'" : ConfigValue.Show(value);

@@ -44,6 +44,7 @@ public sealed class TrainingConfig
         StepsPerEpoch = NumImage / TotalBatchSize;
         TotalSteps = StepsPerEpoch * NumEpoch;
         WarmupSteps = StepsPerEpoch * WarmupEpoch;
+        EffectiveLr = Get<bool>("scale_lr") ? Lr * TotalBatchSize / 512.0 : Lr;
     }
 
     /// <summary>Backbone name (r18 … r200, mbf, mbf_large).</summary>
@@ -121,4 +122,6 @@ public sealed class TrainingConfig
     public long TotalSteps { get; }
     /// <summary>StepsPerEpoch × warmup_epoch.</summary>
     public long WarmupSteps { get; }
+    /// <summary>The peak rate the schedule uses: lr, or lr × total_batch_size / 512 with scale_lr.</summary>
+    public double EffectiveLr { get; }
 }

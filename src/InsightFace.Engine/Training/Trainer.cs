@@ -87,7 +87,7 @@ public sealed class Trainer : IDisposable
         _head = new PartialFC(margin, _config.EmbeddingSize, _config.NumClasses, _config.SampleRate, SingleProcessCollectives.Instance, _device);
         if (_config.Optimizer == "sgd")
         {
-            _optimizer = torch.optim.SGD(_backbone.parameters(), _config.Lr, _config.Momentum, weight_decay: _config.WeightDecay);
+            _optimizer = torch.optim.SGD(_backbone.parameters(), _config.EffectiveLr, _config.Momentum, weight_decay: _config.WeightDecay);
             _headOptimizer = new SparseCenterSgd(_head, _config.Momentum, _config.WeightDecay);
         }
         else
@@ -95,9 +95,9 @@ public sealed class Trainer : IDisposable
             _optimizer = torch.optim.AdamW(new[]
             {
                 new AdamW.ParamGroup(_backbone.parameters()), new AdamW.ParamGroup(_head.parameters()),
-            }, _config.Lr, weight_decay: _config.WeightDecay);
+            }, _config.EffectiveLr, weight_decay: _config.WeightDecay);
         }
-        _schedule = new PolynomialLRWarmup(_config.Lr, _config.WarmupSteps, _config.TotalSteps, _config.LrPower);
+        _schedule = new PolynomialLRWarmup(_config.EffectiveLr, _config.WarmupSteps, _config.TotalSteps, _config.LrPower);
         _validation = request.ValidationSets.Select(p => (Path.GetFileNameWithoutExtension(p), VerificationBinReader.Read(p))).ToList();
 
         if (request.Resume || _config.Resume) LoadResumeState(run);

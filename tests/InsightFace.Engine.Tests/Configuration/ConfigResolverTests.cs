@@ -25,6 +25,9 @@ public class ConfigResolverTests
         Assert.Equal(5058, eight.StepsPerEpoch);
         Assert.Equal(101_160, eight.TotalSteps);
         Assert.Equal(1024, eight.TotalBatchSize);
+        Assert.Equal(0.1, eight.EffectiveLr);
+        var v1 = ConfigResolver.Resolve(Examples("ms1mv3_r50.yaml"), set: new Hashtable { ["scale_lr"] = true }, worldSize: 8).Config;
+        Assert.Equal(0.2, v1.EffectiveLr, 12); // arcface_torch v1: 0.1 / 512 × 8 × 128
 
         var one = ConfigResolver.Resolve(Examples("ms1mv3_r50.yaml")).Config;
         Assert.Equal(40_464, one.StepsPerEpoch);
