@@ -12,10 +12,12 @@
     Description          = 'Train, verify, export and serve ArcFace face-recognition models (InsightFace arcface_torch) from the PowerShell pipeline, on a TorchSharp engine.'
     FormatsToProcess     = @(
         'Formats/InsightFaceInfo.format.ps1xml'
+        'Formats/FaceBackbone.format.ps1xml'
         'Formats/FaceCheckpoint.format.ps1xml'
         'Formats/VerificationResult.format.ps1xml'
     )
     CmdletsToExport      = @(
+        'Get-FaceBackbone'
         'Get-FaceCheckpoint'
         'Get-InsightFaceInfo'
         'New-FaceCheckpoint'
