@@ -75,7 +75,7 @@ Describe 'Get-FaceBackbone' {
     }
 
     It 'takes Network and EmbeddingSize from a checkpoint by property name' {
-        $backbone = [pscustomobject]@{ Network = 'mbf'; EmbeddingSize = 128 } | Get-FaceBackbone
+        $backbone = [InsightFace.FaceCheckpoint]@{ Network = 'mbf'; EmbeddingSize = 128; CheckpointPath = $TestDrive } | Get-FaceBackbone
         $backbone.Name | Should -Be 'mbf'
         $backbone.EmbeddingSize | Should -Be 128
     }
