@@ -11,6 +11,7 @@
     Copyright            = '(c) InsightFace for PowerShell contributors. MIT License.'
     Description          = 'Train, verify, export and serve ArcFace face-recognition models (InsightFace arcface_torch) from the PowerShell pipeline, on a TorchSharp engine.'
     FormatsToProcess     = @(
+        'Formats/FaceBackbone.format.ps1xml'
         'Formats/FaceCheckpoint.format.ps1xml'
         'Formats/FaceDataset.format.ps1xml'
         'Formats/FaceEmbedding.format.ps1xml'
@@ -25,6 +26,7 @@
         'ConvertTo-FaceRecordIO'
         'ConvertTo-OFRecord'
         'Export-FaceOnnx'
+        'Get-FaceBackbone'
         'Get-FaceCheckpoint'
         'Get-FaceDataset'
         'Get-FaceEmbedding'

@@ -1,0 +1,111 @@
+// Backbone speed and memory in TorchSharp against Debian's python3-torch 1.13 on the same inputs, in the same run.
+//
+//   dotnet run -c Release --project bench/BackboneBench [-- iterations (default 3) [networks (default mbf,r18,r50)]]
+//
+// For each network and mode (inference: eval + no_grad; training step: forward, mean-square loss, backward, SGD with
+// momentum 0.9 and weight decay 5e-4) it starts one fresh process per framework, so each peak RSS is that
+// measurement's own: this program again ("child" mode) and /usr/bin/python3 backbone_bench.py. Batch 16, 2 threads,
+// one warm-up iteration, then `iterations` timed ones. The two frameworks alternate which goes first. The machines
+// these run on are shared, so the ratios use each side's fastest iteration (the least disturbed); the means are
+// printed too.
+using System.Diagnostics;
+using InsightFace.Engine.Backbones;
+using TorchSharp;
+
+const int Batch = 16;
+
+if (args is ["child", var childNetwork, var childMode, var childInput, var childIterations])
+    return Child(childNetwork, childMode, childInput, int.Parse(childIterations));
+
+var iterations = args.Length > 0 ? int.Parse(args[0]) : 3;
+var networks = args.Length > 1 ? args[1].Split(',') : ["mbf", "r18", "r50"];
+var input = Path.Combine(Directory.CreateTempSubdirectory("backbonebench").FullName, "input.f32");
+WriteInput(input);
+
+Console.WriteLine($"batch {Batch}, 2 threads, {iterations} timed iterations after 1 warm-up; {Environment.ProcessorCount} CPUs, load average {LoadAverage()}");
+Console.WriteLine($"{"network",-8} {"mode",-6} {"TorchSharp img/s",17} {"PyTorch img/s",14} {"speed ratio",12} {"(means)",16} {"TorchSharp RSS",15} {"PyTorch RSS",12} {"RSS ratio",10}");
+var first = 0;
+foreach (var network in networks)
+foreach (var mode in new[] { "infer", "train" })
+{
+    Measurement ours = default, theirs = default;
+    for (var turn = 0; turn < 2; turn++)
+    {
+        if ((turn + first) % 2 == 0) ours = Measure(Environment.ProcessPath!, ["child", network, mode, input, $"{iterations}"]);
+        else theirs = Measure("/usr/bin/python3", [Path.Combine(AppContext.BaseDirectory, "backbone_bench.py"), network, mode, input, $"{iterations}"]);
+    }
+    first ^= 1;
+    Console.WriteLine($"{network,-8} {mode,-6} {ours.Best,17:F2} {theirs.Best,14:F2} {ours.Best / theirs.Best,11:F2}x {$"{ours.Mean:F2}/{theirs.Mean:F2}",16} {ours.PeakMb,12:F0} MB {theirs.PeakMb,9:F0} MB {ours.PeakMb / theirs.PeakMb,9:F2}x");
+}
+Console.WriteLine($"load average at the end: {LoadAverage()}");
+return 0;
+
+static int Child(string network, string mode, string inputPath, int iterations)
+{
+    torch.set_num_threads(2);
+    torch.manual_seed(1);
+    var values = new float[Batch * 3 * 112 * 112];
+    using (var file = File.OpenRead(inputPath)) file.ReadExactly(System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()));
+    using var images = torch.tensor(values, [Batch, 3, 112, 112]);
+    using var model = BackboneRegistry.Create(network, new BackboneOptions());
+    Action step;
+    if (mode == "infer")
+    {
+        model.eval();
+        step = () =>
+        {
+            using var scope = torch.NewDisposeScope();
+            using var _ = torch.no_grad();
+            model.forward(images);
+        };
+    }
+    else
+    {
+        model.train();
+        var optimizer = torch.optim.SGD(model.parameters(), 0.01, momentum: 0.9, weight_decay: 5e-4);
+        step = () =>
+        {
+            using var scope = torch.NewDisposeScope();
+            model.forward(images).pow(2).mean().backward();
+            optimizer.step();
+            optimizer.zero_grad();
+        };
+    }
+    step(); // warm-up: allocator and one-time kernel setup
+    var seconds = new List<double>();
+    for (var i = 0; i < iterations; i++)
+    {
+        var clock = Stopwatch.StartNew();
+        step();
+        seconds.Add(clock.Elapsed.TotalSeconds);
+    }
+    Console.WriteLine($"{Batch / seconds.Min():F3} {Batch * iterations / seconds.Sum():F3} {PeakRssMegabytes()}");
+    return 0;
+}
+
+// Deterministic, image-like values in [-1, 1], the range of arcface_torch's normalised inputs.
+static void WriteInput(string path)
+{
+    var values = new float[Batch * 3 * 112 * 112];
+    for (var i = 0; i < values.Length; i++) values[i] = MathF.Sin(i * 0.001f) * MathF.Cos(i * 0.37f);
+    File.WriteAllBytes(path, System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()).ToArray());
+}
+
+static Measurement Measure(string program, string[] arguments)
+{
+    var start = new ProcessStartInfo(program, arguments) { RedirectStandardOutput = true };
+    using var process = Process.Start(start)!;
+    var lines = process.StandardOutput.ReadToEnd().Trim().Split('\n');
+    process.WaitForExit();
+    if (process.ExitCode != 0) throw new InvalidOperationException($"{program} {string.Join(' ', arguments)} exited with {process.ExitCode}");
+    var fields = lines[^1].Split(' ');
+    return new Measurement(double.Parse(fields[0]), double.Parse(fields[1]), double.Parse(fields[2]));
+}
+
+static long PeakRssMegabytes() =>
+    long.Parse(File.ReadLines("/proc/self/status").First(l => l.StartsWith("VmHWM:")).Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) / 1024;
+
+static string LoadAverage() => string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
+
+/// <summary>One child's report: images per second of its fastest iteration and on average, and its peak RSS.</summary>
+readonly record struct Measurement(double Best, double Mean, double PeakMb);
