@@ -18,10 +18,10 @@ BeforeAll {
 }
 
 Describe 'Get-FaceBackbone' {
-    It 'lists all seven networks in registry order by default' {
+    It 'lists every network in registry order by default' {
         $all = Get-FaceBackbone
         $all | Should -BeOfType ([InsightFace.FaceBackbone])
-        $all.Name | Should -Be @('r18', 'r34', 'r50', 'r100', 'r200', 'mbf', 'mbf_large')
+        $all.Name | Should -Be @('r18', 'r34', 'r50', 'r100', 'r200', 'mbf', 'mbf_large', 'fmobilefacenet')
         $all.EmbeddingSize | Sort-Object -Unique | Should -Be 512
     }
 

@@ -43,6 +43,8 @@ public static class BackboneRegistry
         new IResNetArchitecture("r200", [6, 26, 60, 6]),
         new MobileFaceNetArchitecture("mbf", [1, 4, 6, 2], 2),
         new MobileFaceNetArchitecture("mbf_large", [2, 8, 12, 4], 4),
+        // InsightFace's MXNet fmobilefacenet: arcface_torch's MobileFaceNet at width scale 1, for imported models.
+        new MobileFaceNetArchitecture("fmobilefacenet", [1, 4, 6, 2], 1),
     ];
 
     /// <summary>Every name <see cref="Create"/> accepts, smallest IResNet first.</summary>

@@ -1,3 +1,5 @@
+using InsightFace.Engine.Backbones;
+
 namespace InsightFace.Engine.Configuration;
 
 /// <summary>
@@ -6,12 +8,11 @@ namespace InsightFace.Engine.Configuration;
 /// </summary>
 public static class ConfigSchema
 {
-    private static readonly string[] Networks = { "r18", "r34", "r50", "r100", "r200", "mbf", "mbf_large" };
 
     /// <summary>The keys in the order they are written to a resolved config.</summary>
     public static IReadOnlyList<ConfigKey> Keys { get; } = new ConfigKey[]
     {
-        new("network", ConfigKind.Text, "r50", "backbone name", v => OneOf(v, Networks)),
+        new("network", ConfigKind.Text, "r50", "backbone name", v => OneOf(v, BackboneRegistry.Names)),
         new("embedding_size", ConfigKind.Integer, 512L, "embedding dimension", Positive),
         new("dropout", ConfigKind.Number, 0.0, "dropout before the embedding layer", v => InRange(v, 0, 1, upperOpen: true)),
         new("margin_list", ConfigKind.NumberList, new[] { 1.0, 0.5, 0.0 }, "combined margin (m1, m2, m3)", Margins),
@@ -80,7 +81,7 @@ public static class ConfigSchema
         return row[b.Length];
     }
 
-    private static string? OneOf(object value, string[] allowed) =>
+    private static string? OneOf(object value, IReadOnlyList<string> allowed) =>
         allowed.Contains((string)value, StringComparer.Ordinal) ? null : $"expected one of {string.Join(", ", allowed)}";
 
     private static string? Positive(object value) => AsDouble(value) > 0 ? null : "expected a value greater than 0";

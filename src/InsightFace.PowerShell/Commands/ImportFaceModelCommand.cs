@@ -16,8 +16,8 @@ namespace InsightFace.PowerShell.Commands;
 /// layer correspondence checked node by node against the graph; the network and embedding size come from the
 /// graph. MXNet's BatchNorm eps (2e-5) and fix_gamma, and the graph's own input scaling, are folded into the
 /// weights, so the checkpoint computes what the MXNet model did on (x - 127.5)/127.5 RGB input. InsightFace's
-/// fmobilefacenet is arcface_torch's MobileFaceNet at width scale 1 (our mbf is scale 2); while the registry has
-/// no fmobilefacenet network it is refused with MxnetNetworkNotInRegistry.</para>
+/// fmobilefacenet is arcface_torch's MobileFaceNet at width scale 1 (our mbf is scale 2) and becomes the registry's
+/// fmobilefacenet network.</para>
 /// <para>PyTorch: give an arcface_torch backbone.pth or model.pt (torch.save of a state dict, zip or legacy
 /// format) and -Network; the embedding size is read from the file. For arcface_torch's checkpoint_gpu_N.pt,
 /// which holds several state dicts, add -Entry state_dict_backbone. Every key must be present with its shape:

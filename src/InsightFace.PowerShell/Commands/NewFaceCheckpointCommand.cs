@@ -25,7 +25,7 @@ public sealed class NewFaceCheckpointCommand : InsightFaceCmdlet
 {
     /// <summary>The backbone: r18, r34, r50, r100, r200, mbf or mbf_large.</summary>
     [Parameter(Mandatory = true, Position = 0)]
-    [ValidateSet("r18", "r34", "r50", "r100", "r200", "mbf", "mbf_large")]
+    [ValidateSet("r18", "r34", "r50", "r100", "r200", "mbf", "mbf_large", "fmobilefacenet")]
     public string Network { get; set; } = "";
 
     /// <summary>The checkpoint folder to write.</summary>

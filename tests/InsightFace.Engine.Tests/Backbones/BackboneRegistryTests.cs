@@ -64,7 +64,7 @@ public class BackboneRegistryTests
     [Fact]
     public void Descriptions_cover_every_registered_name()
     {
-        Assert.Equal(["r18", "r34", "r50", "r100", "r200", "mbf", "mbf_large"], BackboneRegistry.Names);
+        Assert.Equal(["r18", "r34", "r50", "r100", "r200", "mbf", "mbf_large", "fmobilefacenet"], BackboneRegistry.Names);
         var description = BackboneRegistry.Describe("r100", 256);
         Assert.Equal("r100", description.Name);
         Assert.Equal(256, description.EmbeddingSize);

@@ -137,18 +137,16 @@ public class FaceModelImporterTests : IDisposable
     }
 
     [Fact]
-    public void An_mxnet_fmobilefacenet_fails_clearly_while_the_registry_has_no_scale_1_MobileFaceNet()
+    public void An_mxnet_fmobilefacenet_imports_as_the_scale_1_MobileFaceNet_and_exports()
     {
         var paramsPath = WriteMxnet("y1", new FMobileFaceNetModel(128));
-        var output = Path.Combine(_dir, "y1");
 
-        var e = Assert.Throws<ModelImportException>(() => FaceModelImporter.Import(paramsPath, output, null, null, strict: true, overwrite: false));
+        var imported = FaceModelImporter.Import(paramsPath, Path.Combine(_dir, "y1"), null, null, strict: true, overwrite: false);
 
-        Assert.Equal("MxnetNetworkNotInRegistry", e.ErrorId);
-        Assert.Contains("'fmobilefacenet'", e.Message);
-        Assert.Contains("width scale 1", e.Message);
-        Assert.Contains("blocks [1, 4, 6, 2]", e.Message);
-        Assert.False(Directory.Exists(output));
+        Assert.Equal("fmobilefacenet", imported.Checkpoint.Manifest.Network);
+        Assert.Equal(128, imported.Checkpoint.Manifest.EmbeddingSize);
+        var export = FaceOnnxExporter.Export(imported.Checkpoint, Path.Combine(_dir, "y1.onnx"), 11, foldBatchNorm: true, verify: true, overwrite: false);
+        Assert.InRange(export.Verification!.RelativeDiff, 0, OnnxVerification.DefaultTolerance);
     }
 
     [FixtureFact("mxnet-params-v2")]
