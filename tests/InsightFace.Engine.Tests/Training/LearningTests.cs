@@ -13,17 +13,6 @@ namespace InsightFace.Engine.Tests.Training;
 [Collection("Training")]
 public class LearningTests
 {
-    private sealed class Recorder : ITrainingObserver
-    {
-        public List<double> Losses { get; } = new();
-        public List<VerificationResult> Verifications { get; } = new();
-        public void Message(string text) { }
-        public void Step(TrainingStep step) => Losses.Add(step.Loss);
-        public void Logged(TrainingMetrics metrics) { }
-        public void Verified(long globalStep, IReadOnlyList<VerificationResult> results) => Verifications.AddRange(results);
-        public void CheckpointSaved(CheckpointInfo checkpoint) { }
-    }
-
     [Fact]
     public void Synthetic_mbf_separates_identities_it_never_saw()
     {
@@ -36,7 +25,7 @@ public class LearningTests
 
         var config = ConfigResolver.Resolve(Path.Combine(Fixtures.RepoRoot, "examples", "configs", "synthetic_mbf.yaml"),
             set: new Hashtable { ["output"] = Path.Combine(folder, "run"), ["val_targets"] = Array.Empty<string>(), ["verbose"] = 200 });
-        var recorder = new Recorder();
+        var recorder = new RecordingObserver();
         using (var trainer = new Trainer(new TrainingRequest(config, dataset, config.Config.Output) { ValidationSets = [bin] }, recorder))
             trainer.Run(CancellationToken.None);
 

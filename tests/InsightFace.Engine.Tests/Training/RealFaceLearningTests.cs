@@ -17,17 +17,6 @@ namespace InsightFace.Engine.Tests.Training;
 [Collection("Training")]
 public class RealFaceLearningTests(ITestOutputHelper output)
 {
-    private sealed class Recorder : ITrainingObserver
-    {
-        public List<double> Losses { get; } = new();
-        public List<VerificationResult> Verifications { get; } = new();
-        public void Message(string text) { }
-        public void Step(TrainingStep step) => Losses.Add(step.Loss);
-        public void Logged(TrainingMetrics metrics) { }
-        public void Verified(long globalStep, IReadOnlyList<VerificationResult> results) => Verifications.AddRange(results);
-        public void CheckpointSaved(CheckpointInfo checkpoint) { }
-    }
-
     [FixtureFact("orl-faces-112")]
     public void Orl_identities_held_out_from_training_verify_well_above_chance()
     {
@@ -66,7 +55,7 @@ public class RealFaceLearningTests(ITestOutputHelper output)
                 ["output"] = Path.Combine(work, "run"), ["val_targets"] = Array.Empty<string>(), ["batch_size"] = 30,
                 ["num_epoch"] = 16, ["warmup_epoch"] = 2, ["verbose"] = 160, ["margin_list"] = new[] { 1.0, 0.0, 0.35 },
             });
-        var recorder = new Recorder();
+        var recorder = new RecordingObserver();
         using (var trainer = new Trainer(new TrainingRequest(config, dataset, config.Config.Output) { ValidationSets = [bin] }, recorder))
             trainer.Run(CancellationToken.None);
 

@@ -12,18 +12,6 @@ namespace InsightFace.Engine.Tests.Training;
 [Collection("Training")]
 public class TrainerTests
 {
-    private sealed class Recorder(Action<TrainingStep>? onStep = null) : ITrainingObserver
-    {
-        public List<double> Losses { get; } = new();
-        public List<string> Messages { get; } = new();
-        public List<TrainingMetrics> Logs { get; } = new();
-        public void Message(string text) => Messages.Add(text);
-        public void Step(TrainingStep step) { Losses.Add(step.Loss); onStep?.Invoke(step); }
-        public void Logged(TrainingMetrics metrics) => Logs.Add(metrics);
-        public void Verified(long globalStep, IReadOnlyList<VerificationResult> results) { }
-        public void CheckpointSaved(CheckpointInfo checkpoint) { }
-    }
-
     // 6 classes x 4 images, batch 4: 6 steps per epoch with mbf at embedding 32, a few seconds on two cores.
     private static ResolvedConfig Config(SyntheticFaceDataset data, Hashtable? set = null)
     {
@@ -38,7 +26,7 @@ public class TrainerTests
             set: values);
     }
 
-    private static TrainingOutcome Train(TrainingRequest request, Recorder recorder, CancellationToken token = default)
+    private static TrainingOutcome Train(TrainingRequest request, RecordingObserver recorder, CancellationToken token = default)
     {
         using var trainer = new Trainer(request, recorder);
         return trainer.Run(token);
@@ -57,12 +45,12 @@ public class TrainerTests
         var config = Config(data);
         var root = Directory.CreateTempSubdirectory().FullName;
 
-        var straight = new Recorder();
+        var straight = new RecordingObserver();
         var whole = Train(new TrainingRequest(config, data, Path.Combine(root, "whole")), straight);
         Assert.Equal(12, straight.Losses.Count);
 
         using var stop = new CancellationTokenSource();
-        var first = new Recorder(step => { if (step.GlobalStep == 8) stop.Cancel(); });
+        var first = new RecordingObserver(step => { if (step.GlobalStep == 8) stop.Cancel(); });
         var split = Path.Combine(root, "split");
         Assert.ThrowsAny<OperationCanceledException>(() => Train(new TrainingRequest(config, data, split), first, stop.Token));
         var interrupt = CheckpointStore.Open(split);
@@ -70,7 +58,7 @@ public class TrainerTests
         Assert.Equal(8, interrupt.Manifest.GlobalStep);
         Assert.True(interrupt.Manifest.Resumable);
 
-        var second = new Recorder();
+        var second = new RecordingObserver();
         var resumed = Train(new TrainingRequest(config, data, split) { Resume = true }, second);
 
         Assert.Equal(straight.Losses, first.Losses.Concat(second.Losses));
@@ -83,7 +71,7 @@ public class TrainerTests
     {
         using var data = new SyntheticFaceDataset(classes: 6, imagesPerClass: 4, seed: 3);
         var run = Path.Combine(Directory.CreateTempSubdirectory().FullName, "run");
-        var recorder = new Recorder();
+        var recorder = new RecordingObserver();
         var outcome = Train(new TrainingRequest(Config(data, new Hashtable { ["num_epoch"] = 1 }), data, run), recorder);
 
         var log = File.ReadAllLines(Path.Combine(run, "training.log"));
@@ -106,20 +94,20 @@ public class TrainerTests
         var root = Directory.CreateTempSubdirectory().FullName;
 
         var classes = Assert.Throws<TrainingException>(() => new Trainer(
-            new TrainingRequest(Config(data, new Hashtable { ["num_classes"] = 5 }), data, Path.Combine(root, "a")), new Recorder()));
+            new TrainingRequest(Config(data, new Hashtable { ["num_classes"] = 5 }), data, Path.Combine(root, "a")), new RecordingObserver()));
         Assert.Equal("DatasetIncompatible", classes.ErrorId);
 
         var nothing = Assert.Throws<TrainingException>(() => new Trainer(
-            new TrainingRequest(Config(data), data, Path.Combine(root, "b")) { Resume = true }, new Recorder()));
+            new TrainingRequest(Config(data), data, Path.Combine(root, "b")) { Resume = true }, new RecordingObserver()));
         Assert.Equal("ResumeNotFound", nothing.ErrorId);
 
         var run = Path.Combine(root, "c");
-        Train(new TrainingRequest(Config(data, new Hashtable { ["num_epoch"] = 1 }), data, run), new Recorder());
-        var exists = Assert.Throws<TrainingException>(() => new Trainer(new TrainingRequest(Config(data), data, run), new Recorder()));
+        Train(new TrainingRequest(Config(data, new Hashtable { ["num_epoch"] = 1 }), data, run), new RecordingObserver());
+        var exists = Assert.Throws<TrainingException>(() => new Trainer(new TrainingRequest(Config(data), data, run), new RecordingObserver()));
         Assert.Equal("RunExists", exists.ErrorId);
 
         var other = Assert.Throws<TrainingException>(() => new Trainer(
-            new TrainingRequest(Config(data, new Hashtable { ["embedding_size"] = 16 }), data, run) { Resume = true }, new Recorder()));
+            new TrainingRequest(Config(data, new Hashtable { ["embedding_size"] = 16 }), data, run) { Resume = true }, new RecordingObserver()));
         Assert.Equal("ResumeIncompatible", other.ErrorId);
         Assert.Contains("embedding_size 32 vs 16", other.Message);
     }
@@ -129,18 +117,18 @@ public class TrainerTests
     {
         using var data = new SyntheticFaceDataset(classes: 6, imagesPerClass: 4, seed: 3);
         var run = Path.Combine(Directory.CreateTempSubdirectory().FullName, "run");
-        Train(new TrainingRequest(Config(data, new Hashtable { ["num_epoch"] = 1 }), data, run), new Recorder());
+        Train(new TrainingRequest(Config(data, new Hashtable { ["num_epoch"] = 1 }), data, run), new RecordingObserver());
         var good = CheckpointStore.Open(run);
 
         var diverge = Config(data, new Hashtable { ["num_epoch"] = 2, ["lr"] = 1e30 });
-        var e = Assert.Throws<TrainingException>(() => Train(new TrainingRequest(diverge, data, run) { Resume = true }, new Recorder()));
+        var e = Assert.Throws<TrainingException>(() => Train(new TrainingRequest(diverge, data, run) { Resume = true }, new RecordingObserver()));
         Assert.Equal("LossNotFinite", e.ErrorId);
         Assert.Matches(@"global step \d+ \(epoch 1", e.Message);
         var after = CheckpointStore.Open(run);
         Assert.Equal(good.Manifest.GlobalStep, after.Manifest.GlobalStep);
         Assert.Equal(Weights(good.ModelPath), Weights(after.ModelPath));
 
-        var skip = new Recorder();
+        var skip = new RecordingObserver();
         var outcome = Train(new TrainingRequest(Config(data, new Hashtable { ["num_epoch"] = 2, ["lr"] = 1e30, ["nan_policy"] = "skip" }), data, run) { Resume = true }, skip);
         Assert.Equal(12, outcome.Final.Manifest.GlobalStep);
         Assert.Contains(skip.Messages, m => m.StartsWith("Skipped batch"));
