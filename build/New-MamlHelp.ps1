@@ -108,7 +108,9 @@ foreach ($cmd in Get-Command -Module $ModuleName -CommandType Cmdlet | Sort-Obje
     $parameterDoc = @{}
     foreach ($p in $parameters) {
         if ($standard.ContainsKey($p.Name)) { $parameterDoc[$p.Name] = $standard[$p.Name]; continue }
-        $doc = $members["P:$typeName.$($p.Name)"]
+        # Parameters inherited from a base cmdlet are documented on the class that declares them.
+        $declaring = $cmd.ImplementingType.GetProperty($p.Name).DeclaringType.FullName
+        $doc = $members["P:$declaring.$($p.Name)"]
         if ($null -eq $doc) { throw "$($cmd.Name): parameter $($p.Name) has no XML doc" }
         $parameterDoc[$p.Name] = Format-Text $doc.SelectSingleNode('summary')
     }

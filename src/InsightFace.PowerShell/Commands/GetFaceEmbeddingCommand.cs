@@ -29,9 +29,8 @@ namespace InsightFace.PowerShell.Commands;
 /// </example>
 [Cmdlet(VerbsCommon.Get, "FaceEmbedding", DefaultParameterSetName = CheckpointSet)]
 [OutputType(typeof(FaceEmbedding))]
-public sealed class GetFaceEmbeddingCommand : InsightFaceCmdlet, IDisposable
+public sealed class GetFaceEmbeddingCommand : FaceModelCmdlet, IDisposable
 {
-    private const string CheckpointSet = "Checkpoint", CheckpointPathSet = "CheckpointPath", OnnxSet = "Onnx";
 
     private readonly List<(string Path, byte[] Bytes)> _pending = new();
     private readonly FaceImageDecoder _decoder = new();
@@ -68,24 +67,9 @@ public sealed class GetFaceEmbeddingCommand : InsightFaceCmdlet, IDisposable
     [Parameter]
     public SwitchParameter Flip { get; set; }
 
-    /// <summary>ONNX models: the value subtracted from each pixel (127.5, or 0 for graphs that normalise their input).</summary>
-    [Parameter(ParameterSetName = OnnxSet)]
-    public float? InputMean { get; set; }
 
-    /// <summary>ONNX models: the divisor after the mean (127.5, or 1 for graphs that normalise their input).</summary>
-    [Parameter(ParameterSetName = OnnxSet)]
-    public float? InputStd { get; set; }
 
-    /// <summary>ONNX models: the channel order the model expects, RGB (InsightFace's models) or BGR.</summary>
-    [Parameter(ParameterSetName = OnnxSet)]
-    [ValidateSet("RGB", "BGR")]
-    public string ChannelOrder { get; set; } = "RGB";
 
-    /// <summary>Checkpoints: the device to run on, cpu (default), cuda or cuda:N. CUDA never falls back to the CPU.</summary>
-    [Parameter(ParameterSetName = CheckpointSet)]
-    [Parameter(ParameterSetName = CheckpointPathSet)]
-    [ValidatePattern(@"^(cpu|cuda(:\d+)?)$")]
-    public string Device { get; set; } = "cpu";
 
     #endregion
 
@@ -103,10 +87,7 @@ public sealed class GetFaceEmbeddingCommand : InsightFaceCmdlet, IDisposable
         var path = ResolveInputPath(source);
         try
         {
-            _model = ParameterSetName == OnnxSet
-                ? FaceModel.OpenOnnx(path, InputMean, InputStd,
-                    ChannelOrder == "BGR" ? Engine.Data.Imaging.ChannelOrder.Bgr : Engine.Data.Imaging.ChannelOrder.Rgb)
-                : FaceModel.OpenCheckpoint(path, Device);
+            _model = OpenModel(path);
         }
         catch (Exception e) when (e is CheckpointException or EvaluationException or PthFormatException or DeviceUnavailableException)
         {

@@ -43,9 +43,8 @@ namespace InsightFace.PowerShell.Commands;
 /// </example>
 [Cmdlet(VerbsDiagnostic.Test, "FaceVerification", DefaultParameterSetName = CheckpointSet, SupportsShouldProcess = true)]
 [OutputType(typeof(VerificationResult))]
-public sealed class TestFaceVerificationCommand : InsightFaceCmdlet
+public sealed class TestFaceVerificationCommand : FaceModelCmdlet
 {
-    private const string CheckpointSet = "Checkpoint", CheckpointPathSet = "CheckpointPath", OnnxSet = "Onnx";
 
     #region Parameters
 
@@ -80,24 +79,9 @@ public sealed class TestFaceVerificationCommand : InsightFaceCmdlet
     [Parameter]
     public SwitchParameter NoFlip { get; set; }
 
-    /// <summary>ONNX models: the value subtracted from each pixel (127.5, or 0 for graphs that normalise their input).</summary>
-    [Parameter(ParameterSetName = OnnxSet)]
-    public float? InputMean { get; set; }
 
-    /// <summary>ONNX models: the divisor after the mean (127.5, or 1 for graphs that normalise their input).</summary>
-    [Parameter(ParameterSetName = OnnxSet)]
-    public float? InputStd { get; set; }
 
-    /// <summary>ONNX models: the channel order the model expects, RGB (InsightFace's models) or BGR.</summary>
-    [Parameter(ParameterSetName = OnnxSet)]
-    [ValidateSet("RGB", "BGR")]
-    public string ChannelOrder { get; set; } = "RGB";
 
-    /// <summary>Checkpoints: the device to run on, cpu (default), cuda or cuda:N. CUDA never falls back to the CPU.</summary>
-    [Parameter(ParameterSetName = CheckpointSet)]
-    [Parameter(ParameterSetName = CheckpointPathSet)]
-    [ValidatePattern(@"^(cpu|cuda(:\d+)?)$")]
-    public string Device { get; set; } = "cpu";
 
     /// <summary>
     /// Writes the ROC curve as a PNG here. With several targets the target name is added: roc.png becomes
@@ -122,7 +106,7 @@ public sealed class TestFaceVerificationCommand : InsightFaceCmdlet
     /// <inheritdoc />
     protected override void ProcessRecord()
     {
-        using var model = OpenModel();
+        using var model = TryOpenModel();
         if (model is null) return;
         WriteVerbose($"Model {model.ModelPath} ({model.Kind}): input (x - {model.InputTransform.Mean}) / {model.InputTransform.Std}, " +
                      $"{model.InputTransform.Order}; batch {BatchSize}, flip {!NoFlip}.");
@@ -132,7 +116,7 @@ public sealed class TestFaceVerificationCommand : InsightFaceCmdlet
 
     #endregion
 
-    private FaceModel? OpenModel()
+    private FaceModel? TryOpenModel()
     {
         var source = ParameterSetName switch
         {
@@ -144,10 +128,7 @@ public sealed class TestFaceVerificationCommand : InsightFaceCmdlet
         {
             var path = ResolveInputPath(source);
             WriteVerbose(ParameterSetName == OnnxSet ? $"Opening ONNX model {path}." : $"Loading checkpoint {path} on {Device}.");
-            return ParameterSetName == OnnxSet
-                ? FaceModel.OpenOnnx(path, InputMean, InputStd,
-                    ChannelOrder == "BGR" ? Engine.Data.Imaging.ChannelOrder.Bgr : Engine.Data.Imaging.ChannelOrder.Rgb)
-                : FaceModel.OpenCheckpoint(path, Device);
+            return OpenModel(path);
         }
         catch (Exception e) when (IsEngineError(e))
         {

@@ -1,0 +1,46 @@
+using System.Management.Automation;
+using InsightFace.Engine.Evaluation;
+using ChannelOrderKind = InsightFace.Engine.Data.Imaging.ChannelOrder;
+
+namespace InsightFace.PowerShell.Commands;
+
+/// <summary>
+/// The base of cmdlets that run a face model, a checkpoint or an ONNX file: the parameter sets and the options
+/// that say how to feed the model.
+/// </summary>
+public abstract class FaceModelCmdlet : InsightFaceCmdlet
+{
+    /// <summary>Parameter set of a FaceCheckpoint object.</summary>
+    protected const string CheckpointSet = "Checkpoint";
+
+    /// <summary>Parameter set of a checkpoint path.</summary>
+    protected const string CheckpointPathSet = "CheckpointPath";
+
+    /// <summary>Parameter set of an ONNX model.</summary>
+    protected const string OnnxSet = "Onnx";
+
+    /// <summary>ONNX models: the value subtracted from each pixel (127.5, or 0 for graphs that normalise their input).</summary>
+    [Parameter(ParameterSetName = OnnxSet)]
+    public float? InputMean { get; set; }
+
+    /// <summary>ONNX models: the divisor after the mean (127.5, or 1 for graphs that normalise their input).</summary>
+    [Parameter(ParameterSetName = OnnxSet)]
+    public float? InputStd { get; set; }
+
+    /// <summary>ONNX models: the channel order the model expects, RGB (InsightFace's models) or BGR.</summary>
+    [Parameter(ParameterSetName = OnnxSet)]
+    [ValidateSet("RGB", "BGR")]
+    public string ChannelOrder { get; set; } = "RGB";
+
+    /// <summary>Checkpoints: the device to run on, cpu (default), cuda or cuda:N. CUDA never falls back to the CPU.</summary>
+    [Parameter(ParameterSetName = CheckpointSet)]
+    [Parameter(ParameterSetName = CheckpointPathSet)]
+    [ValidatePattern(@"^(cpu|cuda(:\d+)?)$")]
+    public string Device { get; set; } = "cpu";
+
+    // private protected: the engine's FaceModel must not appear in the module's public surface.
+    private protected FaceModel OpenModel(string path) =>
+        ParameterSetName == OnnxSet
+            ? FaceModel.OpenOnnx(path, InputMean, InputStd, ChannelOrder == "BGR" ? ChannelOrderKind.Bgr : ChannelOrderKind.Rgb)
+            : FaceModel.OpenCheckpoint(path, Device);
+}
