@@ -83,6 +83,27 @@ Describe 'Get-FaceEmbedding' {
             Should -Throw -ErrorId "CheckpointIncompatible,$cmdlet"
     }
 
+    It 'aligns photos to the ArcFace template with -LandmarksPath (template landmarks leave a crop as it is)' {
+        # Landmarks exactly on the ArcFace 112x112 template: the similarity transform is the identity, so only
+        # the JPEG re-encoding of the aligned crop separates the two embeddings.
+        $landmarks = Join-Path $TestDrive 'landmarks.txt'
+        $template = '38.2946 51.6963 73.5318 51.5014 56.0252 71.7366 41.5493 92.3655 70.7299 92.2041'
+        $faces[0..2] | ForEach-Object { "$($_.FullName) $template" } | Set-Content $landmarks
+        $plain = $faces[0..2] | Get-FaceEmbedding -ModelPath $means -InputMean 0 -InputStd 1
+        $aligned = $faces[0..2] | Get-FaceEmbedding -ModelPath $means -InputMean 0 -InputStd 1 -LandmarksPath $landmarks
+        for ($i = 0; $i -lt 3; $i++) {
+            for ($c = 0; $c -lt 3; $c++) { [math]::Abs($aligned[$i].Vector[$c] - $plain[$i].Vector[$c]) | Should -BeLessThan 1.5 }
+        }
+
+        $found = $faces[0..3] | Get-FaceEmbedding -ModelPath $means -LandmarksPath $landmarks -ErrorVariable problems -ErrorAction SilentlyContinue
+        $found | Should -HaveCount 3
+        $problems[0].FullyQualifiedErrorId | Should -Be "LandmarksMissing,$cmdlet"
+
+        Set-Content -Path $landmarks -Value "$($faces[0].FullName) 1 2 3"
+        { $faces[0] | Get-FaceEmbedding -ModelPath $means -LandmarksPath $landmarks -ErrorAction Stop } |
+            Should -Throw -ErrorId "DatasetLandmarksInvalid,$cmdlet"
+    }
+
     It 'survives ConvertTo-Json and Export-Clixml' {
         $embedding = Get-FaceEmbedding -Path $faces[0].FullName -ModelPath $means
         ($embedding | ConvertTo-Json | ConvertFrom-Json).Vector | Should -HaveCount 3

@@ -1,5 +1,7 @@
 using System.Management.Automation;
 using InsightFace.Engine.Checkpoints;
+using InsightFace.Engine.Data;
+using InsightFace.Engine.Data.ImageFolder;
 using InsightFace.Engine.Data.Imaging;
 using InsightFace.Engine.Evaluation;
 using InsightFace.Engine.Import.PyTorch;
@@ -14,14 +16,21 @@ namespace InsightFace.PowerShell.Commands;
 /// per image, in order, as soon as its batch is done. The vector is the model's raw output, as arcface_torch's
 /// inference.py prints it; with -Flip it is the sum of the embeddings of the image and its mirror. Compare two with
 /// Compare-FaceEmbedding.</para>
-/// <para>The images must already be aligned face crops, as in InsightFace's datasets: 5-point landmark alignment is
-/// not part of this version. A file that does not decode is a non-terminating error and the others go on.</para>
+/// <para>The images are expected to be aligned face crops, as in InsightFace's datasets. For other photos give
+/// -LandmarksPath: a text file with one line per photo, its path then the 10 numbers of the 5 landmarks (eyes, nose
+/// tip, mouth corners); each photo is then aligned to the standard ArcFace 112x112 template with a similarity
+/// transform before it is embedded. A photo the file has no landmarks for, or a file that does not decode, is a
+/// non-terminating error and the others go on.</para>
 /// <para>Checkpoints take arcface_torch's input ((x / 255 - 0.5) / 0.5, RGB) and run on -Device; ONNX models take
 /// (x - InputMean) / InputStd in -ChannelOrder, chosen as Test-FaceVerification chooses it.</para>
 /// </remarks>
 /// <example>
 /// <code>Get-ChildItem faces/*.jpg | Get-FaceEmbedding -CheckpointPath work_dirs/r50</code>
 /// <para>Embeds every JPEG in faces/ with the newest checkpoint of a run.</para>
+/// </example>
+/// <example>
+/// <code>Get-FaceEmbedding -Path photos/*.jpg -LandmarksPath photos/landmarks.txt -CheckpointPath work_dirs/r50</code>
+/// <para>Aligns each photo with its 5 landmarks, then embeds it.</para>
 /// </example>
 /// <example>
 /// <code>$a, $b = Get-FaceEmbedding -Path alice.jpg, bob.jpg -ModelPath w600k_r50.onnx; Compare-FaceEmbedding $a $b</code>
@@ -34,6 +43,7 @@ public sealed class GetFaceEmbeddingCommand : FaceModelCmdlet, IDisposable
 
     private readonly List<(string Path, byte[] Bytes)> _pending = new();
     private readonly FaceImageDecoder _decoder = new();
+    private FaceLandmarks? _landmarks;
     private byte[] _rgb = Array.Empty<byte>();
     private FaceModel? _model;
     private FaceEmbeddingExtractor? _extractor;
@@ -62,6 +72,10 @@ public sealed class GetFaceEmbeddingCommand : FaceModelCmdlet, IDisposable
     [Parameter]
     [ValidateRange(1, 4096)]
     public int BatchSize { get; set; } = 64;
+
+    /// <summary>A landmarks file (path then 10 numbers per line): align each photo to the ArcFace template first.</summary>
+    [Parameter]
+    public string? LandmarksPath { get; set; }
 
     /// <summary>Sum the embeddings of each image and its horizontal mirror.</summary>
     [Parameter]
@@ -96,6 +110,14 @@ public sealed class GetFaceEmbeddingCommand : FaceModelCmdlet, IDisposable
         WriteVerbose($"Model {_model!.ModelPath} ({_model.Kind}): input (x - {_model.InputTransform.Mean}) / {_model.InputTransform.Std}, " +
                      $"{_model.InputTransform.Order}; batch {BatchSize}, flip {Flip.IsPresent}.");
         _extractor = new FaceEmbeddingExtractor(_model, BatchSize, Flip);
+        try
+        {
+            _landmarks = LandmarksPath is null ? null : FaceLandmarks.Read(ResolveInputPath(LandmarksPath));
+        }
+        catch (DatasetException e)
+        {
+            ThrowTerminatingError(ToErrorRecord(e, LandmarksPath));
+        }
         _rgb = new byte[_decoder.RgbLength];
     }
 
@@ -111,7 +133,8 @@ public sealed class GetFaceEmbeddingCommand : FaceModelCmdlet, IDisposable
                     "ImagePathIsFolder", ErrorCategory.InvalidArgument, file));
                 continue;
             }
-            var bytes = File.ReadAllBytes(file);
+            var bytes = _landmarks is null ? File.ReadAllBytes(file) : Align(file, File.ReadAllBytes(file));
+            if (bytes is null) continue;
             try
             {
                 // Checked here so that one bad file is reported alone instead of failing its whole batch.
@@ -134,6 +157,25 @@ public sealed class GetFaceEmbeddingCommand : FaceModelCmdlet, IDisposable
 
     /// <summary>Releases the model.</summary>
     public void Dispose() => _model?.Dispose();
+
+    private byte[]? Align(string file, byte[] photo)
+    {
+        if (_landmarks!.For(file) is not { } points)
+        {
+            WriteError(new ErrorRecord(new ArgumentException($"{LandmarksPath} has no landmarks for {file}."),
+                "LandmarksMissing", ErrorCategory.ObjectNotFound, file));
+            return null;
+        }
+        try
+        {
+            return FaceAligner.AlignEncoded(photo, points);
+        }
+        catch (ArgumentException e)
+        {
+            WriteError(ToErrorRecord(new FaceImageDecodeException($"{file}: {e.Message}"), file));
+            return null;
+        }
+    }
 
     private IEnumerable<string> ResolveImages(string pattern)
     {
