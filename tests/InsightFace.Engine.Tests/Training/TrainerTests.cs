@@ -133,4 +133,18 @@ public class TrainerTests
         Assert.Equal(12, outcome.Final.Manifest.GlobalStep);
         Assert.Contains(skip.Messages, m => m.StartsWith("Skipped batch"));
     }
+
+    [Fact]
+    public void Overfits_a_tiny_set_until_the_loss_is_near_zero()
+    {
+        using var data = new SyntheticFaceDataset(classes: 4, imagesPerClass: 2, seed: 5);
+        var config = Config(data, new Hashtable { ["batch_size"] = 8, ["num_epoch"] = 60, ["lr"] = 0.1, ["frequent"] = 100, ["weight_decay"] = 0.0 });
+        var recorder = new RecordingObserver();
+        Train(new TrainingRequest(config, data, Path.Combine(Directory.CreateTempSubdirectory().FullName, "run")), recorder);
+
+        Assert.Equal(60, recorder.Losses.Count);
+        Assert.True(recorder.Losses[0] > 10, $"the first loss is {recorder.Losses[0]:F3}");
+        Assert.True(recorder.Losses.TakeLast(5).Average() < 0.05 * recorder.Losses[0],
+            $"loss went from {recorder.Losses[0]:F3} to {recorder.Losses.TakeLast(5).Average():F3}");
+    }
 }
