@@ -12,7 +12,7 @@ public static class TrainingCurvePlot
 {
     private const int Width = 960;
     private const int PanelHeight = 230;
-    private const int Left = 90;
+    private const int Left = 110;
     private const int Right = 30;
     private const int Top = 20;
     private const int Gap = 40;
