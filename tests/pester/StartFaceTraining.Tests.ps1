@@ -100,11 +100,15 @@ Describe 'Start-FaceTraining' {
         ($result | Get-FaceCheckpoint).CheckpointPath | Should -Be $result.CheckpointPath
     }
 
-    It 'makes pwsh -c exit non-zero when it fails' {
+    It 'makes pwsh -c exit non-zero when it fails, as CI scripts expect' {
         $module = Get-ModuleUnderTest
-        $output = Invoke-FreshPwsh "Import-Module '$module'; Start-FaceTraining -Set @{ embeding_size = 1 } -ErrorAction Stop; 'not reached'"
-        $LASTEXITCODE | Should -Be 1
+        # The usual CI script: with $ErrorActionPreference = 'Stop' the failure ends the script with exit code 1.
+        $output = Invoke-FreshPwsh "`$ErrorActionPreference = 'Stop'; Import-Module '$module'; Start-FaceTraining -Set @{ embeding_size = 1 }; 'not reached'"
+        $global:FreshPwshExitCode | Should -Be 1
         ($output -join ' ') | Should -Match 'embedding_size'
         ($output -join ' ') | Should -Not -Match 'not reached'
+        # As the last command of pwsh -c it sets the exit code on its own.
+        $null = Invoke-FreshPwsh "Import-Module '$module'; Start-FaceTraining -Set @{ embeding_size = 1 }"
+        $global:FreshPwshExitCode | Should -Be 1
     }
 }

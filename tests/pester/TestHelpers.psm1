@@ -13,6 +13,8 @@ function Invoke-FreshPwsh {
     [string[]] $prefix = if ((Split-Path -Leaf $processPath) -like 'dotnet*') { Join-Path $PSHOME 'pwsh.dll' } else { @() }
     $encoded = [Convert]::ToBase64String([Text.Encoding]::Unicode.GetBytes("`$PSStyle.OutputRendering = 'PlainText'`n$Script"))
     & $processPath @prefix -NoProfile -NonInteractive -EncodedCommand $encoded 2>&1 | ForEach-Object { "$_" }
+    # Pester runs tests in scopes of its own, so the child's exit code is handed over explicitly.
+    $global:FreshPwshExitCode = $LASTEXITCODE
 }
 
 Export-ModuleMember -Function Get-ModuleUnderTest, Invoke-FreshPwsh

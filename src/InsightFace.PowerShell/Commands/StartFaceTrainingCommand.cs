@@ -123,7 +123,7 @@ public sealed class StartFaceTrainingCommand : InsightFaceCmdlet
             var configPath = Config is null ? null : ResolveInputPath(Config);
             if (_datasetPath is not null)
                 dataset = DatasetOpener.Open(DatasetOpener.IsSyntheticSpec(_datasetPath) ? _datasetPath : ResolveInputPath(_datasetPath));
-            var resolved = ConfigResolver.Resolve(configPath, dataset is null ? null : TrainingSetup.Facts(dataset), Set, Parameters());
+            var resolved = ConfigResolver.Resolve(configPath, dataset is null ? null : TrainingSetup.Facts(dataset), PlainSet(), Parameters());
             var config = resolved.Config;
             foreach (var line in resolved.LogLines()) WriteVerbose(line);
             dataset ??= TrainingSetup.OpenDataset(ResolvePathValue(config.Rec), config.NumClasses, config.NumImage, config.Seed);
@@ -160,6 +160,24 @@ public sealed class StartFaceTrainingCommand : InsightFaceCmdlet
             dataset?.Dispose();
         }
     }
+
+    // -Set values can arrive wrapped in PSObjects (from Start-Job, Import-Clixml or a script's arrays): unwrap them so
+    // the engine sees plain numbers, strings and arrays.
+    private Hashtable? PlainSet()
+    {
+        if (Set is null) return null;
+        var plain = new Hashtable();
+        foreach (DictionaryEntry entry in Set) plain[entry.Key] = Unwrap(entry.Value);
+        return plain;
+    }
+
+    private static object? Unwrap(object? value) => value switch
+    {
+        PSObject wrapped => Unwrap(wrapped.BaseObject),
+        string text => text,
+        IEnumerable items => items.Cast<object?>().Select(Unwrap).ToArray(),
+        _ => value,
+    };
 
     private Dictionary<string, object?> Parameters()
     {
