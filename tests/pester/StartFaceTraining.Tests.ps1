@@ -111,4 +111,20 @@ Describe 'Start-FaceTraining' {
         $null = Invoke-FreshPwsh "Import-Module '$module'; Start-FaceTraining -Set @{ embeding_size = 1 }"
         $global:FreshPwshExitCode | Should -Be 1
     }
+
+    It 'stops on a dataset that does not exist, before any work' {
+        $run = Join-Path $TestDrive 'nodata'
+        { Start-FaceTraining -Dataset (Join-Path $TestDrive 'no-such-dataset') -Set $tiny -OutputPath $run -ErrorAction Stop } |
+            Should -Throw -ErrorId 'PathNotFound,InsightFace.PowerShell.Commands.StartFaceTrainingCommand'
+        $run | Should -Not -Exist
+    }
+
+    It 'runs in Start-ThreadJob, in this process' {
+        $module = Get-ModuleUnderTest
+        $run = Join-Path $TestDrive 'threadjob'
+        $result = Start-ThreadJob { Import-Module $using:module; Start-FaceTraining -Set $using:tiny -OutputPath $using:run } |
+            Receive-Job -Wait -AutoRemoveJob
+        $result.GlobalStep | Should -Be 6
+        (Get-FaceCheckpoint -Path $run).GlobalStep | Should -Be 6
+    }
 }
