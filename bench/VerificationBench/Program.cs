@@ -1,11 +1,12 @@
 // Verification throughput: seconds for the whole InsightFace protocol on a .bin (read, decode, flip, embed,
-// metrics) through our checkpoints, against the same model's bare inference on the same images in the same run.
+// metrics) through our checkpoints and through their ONNX exports in ONNX Runtime, against the same model's bare inference on the same images in the same run.
 // Usage: dotnet run -c Release -- [images (default 240; 12000 is LFW's size)] [networks (default mbf,r50)]
 using System.Diagnostics;
 using InsightFace.Engine.Checkpoints;
 using InsightFace.Engine.Data.Imaging;
 using InsightFace.Engine.Data.Verification;
 using InsightFace.Engine.Evaluation;
+using InsightFace.Engine.Export.Onnx;
 
 const int BatchSize = 64;
 var imageCount = args.Length > 0 ? int.Parse(args[0]) : 240;
@@ -23,15 +24,22 @@ try
     foreach (var network in networks)
     {
         var checkpoint = CheckpointModel.CreateInitial(Path.Combine(work, network), network, 512, seed: 1, overwrite: false);
-        using var model = FaceModel.OpenCheckpoint(checkpoint.Folder);
+        using (var model = FaceModel.OpenCheckpoint(checkpoint.Folder)) Measure(network, model);
+        // The same weights through ONNX Runtime, as Test-FaceVerification -ModelPath runs an exported model.
+        var onnx = Path.Combine(work, network + ".onnx");
+        FaceOnnxExporter.Export(checkpoint, onnx, 11, foldBatchNorm: true, verify: false, overwrite: false);
+        using (var model = FaceModel.OpenOnnx(onnx)) Measure(network + "/onnx", model);
+    }
+
+    void Measure(string label, FaceModel model)
+    {
         var set = VerificationBinReader.Read(bin);
         model.Embed(DecodeBatch(set, model.InputTransform, 0, 2, flip: false), 2); // warm-up: first-call allocations
-
         var bare = BareInference(model, set);
         var clock = Stopwatch.StartNew();
         var result = new VerificationRunner(model, new VerificationOptions { BatchSize = BatchSize }).Run(bin);
         var protocol = clock.Elapsed.TotalSeconds;
-        Console.WriteLine($"{network,-8} {protocol,10:F2} {bare,17:F2} {protocol / bare,15:F3} {2 * imageCount / protocol,15:F1} {PeakRssMegabytes(),12:F0}");
+        Console.WriteLine($"{label,-8} {protocol,10:F2} {bare,17:F2} {protocol / bare,15:F3} {2 * imageCount / protocol,15:F1} {PeakRssMegabytes(),12:F0}");
         Console.WriteLine($"         (accuracy {result.Accuracy:F4}, runner's own inference time {result.InferenceTime.TotalSeconds:F2} s)");
     }
 }
