@@ -135,6 +135,22 @@ Describe 'ConvertTo-OFRecord' {
         $out | Should -Not -Exist
     }
 
+    It 'fails on a full disk naming the part, and leaves no _SUCCESS, no part and the folder''s other files as they were' {
+        # A real full disk: a 2 MB tmpfs, which needs root (CI runs as root; elsewhere this skips).
+        $full = New-Item -ItemType Directory -Path (Join-Path $TestDrive 'full')
+        if ((id -u) -ne '0') { Set-ItResult -Skipped -Because 'mounting a small tmpfs needs root'; return }
+        mount -t tmpfs -o size=2m tmpfs $full 2>&1 | Out-Null
+        if ($LASTEXITCODE -ne 0) { Set-ItResult -Skipped -Because 'this machine does not allow mounting a tmpfs'; return }
+        try {
+            Set-Content -Path (Join-Path $full 'notes.txt') -Value 'kept'
+            { Get-FaceDataset -Synthetic -Classes 100 -ImagesPerClass 10 | ConvertTo-OFRecord -OutputPath $full -Parts 2 -ErrorAction Stop } |
+                Should -Throw -ErrorId "DatasetWriteFailed,$fqid" -ExpectedMessage "Writing $full/_temporary/part-0000?*failed: No space left on device*"
+            @(Get-ChildItem $full -Recurse -Force).Name | Should -Be @('notes.txt')
+            Get-Content (Join-Path $full 'notes.txt') | Should -Be 'kept'
+        }
+        finally { umount $full }
+    }
+
     It 'shows progress in records per second, and Ctrl+C leaves no _SUCCESS and no part' {
         $out = Join-Path $TestDrive 'stopped'
         $ps = [powershell]::Create()

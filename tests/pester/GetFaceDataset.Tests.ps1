@@ -109,6 +109,38 @@ Describe 'Get-FaceDataset' {
         { Get-FaceDataset (Join-Path $TestDrive 'nowhere') -ErrorAction Stop } | Should -Throw -ErrorId "PathNotFound,$fqid"
     }
 
+    It 'reads OFRecord parts whose features have other names with -ImageKey and -LabelKey, and passes the names down the pipeline' {
+        $ours = Join-Path $TestDrive 'keys-ours'
+        $null = Get-FaceDataset -Synthetic -Classes 3 -ImagesPerClass 2 -Seed 4 | ConvertTo-OFRecord -OutputPath $ours -Parts 1 -NoShuffle
+        # Same-length names keep every protobuf length as it is: "encoded" -> "picture", "label" -> "ident".
+        $renamed = New-Item -ItemType Directory -Path (Join-Path $TestDrive 'keys-renamed')
+        $latin1 = [Text.Encoding]::Latin1
+        $text = $latin1.GetString([IO.File]::ReadAllBytes((Join-Path $ours 'part-00000')))
+        $text = $text.Replace("`n`aencoded", "`n`apicture").Replace("`n`u{5}label", "`n`u{5}ident")
+        [IO.File]::WriteAllBytes((Join-Path $renamed 'part-00000'), $latin1.GetBytes($text))
+
+        Get-FaceDataset $renamed -ErrorVariable problems -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $problems[0].FullyQualifiedErrorId | Should -Be "OFRecordFeatureInvalid,$fqid"
+        $problems[0].Exception.Message | Should -Match "a feature 'label', found only \[(picture, ident|ident, picture)\]"
+
+        $dataset = Get-FaceDataset $renamed -ImageKey picture -LabelKey ident
+        $dataset.NumImages | Should -Be 6
+        $dataset.NumClasses | Should -Be 3
+        $dataset.ImageKey | Should -Be 'picture'
+        $dataset.LabelKey | Should -Be 'ident'
+        (Get-FaceDataset $ours).ImageKey | Should -Be 'encoded'
+        (Get-FaceDataset $im2rec).ImageKey | Should -Be ''
+
+        # Start-FaceTraining opens the piped dataset with its names (counting its labels needs them).
+        { $dataset | Start-FaceTraining -Set @{ batch_size = 2; output = (Join-Path $TestDrive 'keys-run') } -WhatIf -WarningAction SilentlyContinue -ErrorAction Stop } | Should -Not -Throw
+
+        # ConvertTo-OFRecord reopens the piped dataset with its names and writes OneFlow's.
+        $standard = Join-Path $TestDrive 'keys-standard'
+        $null = $dataset | ConvertTo-OFRecord -OutputPath $standard -Parts 1 -NoShuffle
+        Get-FileHash (Join-Path $standard 'part-00000') | Select-Object -ExpandProperty Hash |
+            Should -Be (Get-FileHash (Join-Path $ours 'part-00000')).Hash
+    }
+
     It 'survives ConvertTo-Json and Export-Clixml' {
         $dataset = Get-FaceDataset $orl
         $json = $dataset | ConvertTo-Json | ConvertFrom-Json

@@ -37,11 +37,11 @@ internal sealed class ConversionReader
 
     /// <summary>
     /// Reads the source records <paramref name="indices"/> and yields, in that order, those that can be read and
-    /// decoded; the others are reported as skipped. Reads and header checks dominate a conversion, so batches are
+    /// decoded, each with its position in <paramref name="indices"/>; the others are reported as skipped. Reads and header checks dominate a conversion, so batches are
     /// read on several threads, the next one while the caller writes the current one; everything the caller sees,
     /// skips and progress included, still happens on its own thread.
     /// </summary>
-    public IEnumerable<(int Index, FaceSample Sample)> ReadAll(IReadOnlyList<int> indices)
+    public IEnumerable<(int Position, FaceSample Sample)> ReadAll(IReadOnlyList<int> indices)
     {
         var next = indices.Count > 0 ? ReadBatch(indices, 0, FirstBatchSize) : null;
         long bytesRead = 0;
@@ -57,7 +57,7 @@ internal sealed class ConversionReader
                 for (var k = 0; k < batch.Length; k++)
                 {
                     _processed++;
-                    if (batch[k].Sample is { } sample) yield return (indices[start + k], sample);
+                    if (batch[k].Sample is { } sample) yield return (start + k, sample);
                     else Skip(indices[start + k], batch[k].Error!);
                 }
                 start = end;

@@ -13,13 +13,18 @@ public static class DatasetOpener
     /// sub-folders, tried in that order), a <c>.rec</c> or <c>.idx</c> file, a <c>part-*</c> file (its folder), or a
     /// synthetic dataset's description (<see cref="SyntheticFaceDataset.SpecPrefix"/>…).
     /// <paramref name="format"/> other than <see cref="DatasetFormat.Auto"/> skips the detection.
+    /// <paramref name="imageKey"/> and <paramref name="labelKey"/> name the features of OFRecord parts written with
+    /// other names than OneFlow's face converters use (null or empty: OneFlow's); other formats ignore them.
     /// </summary>
     /// <exception cref="DatasetNotFoundException">Nothing at <paramref name="path"/> looks like a dataset of that format.</exception>
-    public static IFaceDataset Open(string path, DatasetFormat format = DatasetFormat.Auto)
+    public static IFaceDataset Open(string path, DatasetFormat format = DatasetFormat.Auto,
+        string? imageKey = null, string? labelKey = null)
     {
+        imageKey = string.IsNullOrEmpty(imageKey) ? OFRecordDataset.DefaultImageKey : imageKey;
+        labelKey = string.IsNullOrEmpty(labelKey) ? OFRecordDataset.DefaultLabelKey : labelKey;
         if (format is DatasetFormat.Auto or DatasetFormat.Synthetic && IsSyntheticSpec(path)) return SyntheticFaceDataset.FromSpec(path);
         var fullPath = Path.GetFullPath(path);
-        if (File.Exists(fullPath)) return OpenFile(fullPath, format);
+        if (File.Exists(fullPath)) return OpenFile(fullPath, format, imageKey, labelKey);
         if (!Directory.Exists(fullPath))
             throw new DatasetNotFoundException(DatasetErrorIds.DatasetNotFound, fullPath, $"{fullPath}: no such file or folder.");
 
@@ -27,10 +32,10 @@ public static class DatasetOpener
         return format switch
         {
             DatasetFormat.RecordIO => RecordIODataset.Open(rec),
-            DatasetFormat.OFRecord => OFRecordDataset.Open(fullPath),
+            DatasetFormat.OFRecord => OFRecordDataset.Open(fullPath, imageKey, labelKey),
             DatasetFormat.ImageFolder => ImageFolderDataset.Open(fullPath),
             DatasetFormat.Auto when File.Exists(rec) => RecordIODataset.Open(rec),
-            DatasetFormat.Auto when OFRecordDataset.FindParts(fullPath).Length > 0 => OFRecordDataset.Open(fullPath),
+            DatasetFormat.Auto when OFRecordDataset.FindParts(fullPath).Length > 0 => OFRecordDataset.Open(fullPath, imageKey, labelKey),
             DatasetFormat.Auto => ImageFolderDataset.Open(fullPath),
             _ => throw new ArgumentException($"A {format} dataset is not opened from a path.", nameof(format)),
         };
@@ -39,7 +44,7 @@ public static class DatasetOpener
     /// <summary>Whether <paramref name="path"/> is a synthetic dataset's description rather than a path.</summary>
     public static bool IsSyntheticSpec(string path) => path.StartsWith(SyntheticFaceDataset.SpecPrefix, StringComparison.Ordinal);
 
-    private static IFaceDataset OpenFile(string file, DatasetFormat format)
+    private static IFaceDataset OpenFile(string file, DatasetFormat format, string imageKey, string labelKey)
     {
         var name = Path.GetFileName(file);
         var extension = Path.GetExtension(file);
@@ -49,7 +54,7 @@ public static class DatasetOpener
             if (extension.Equals(".idx", StringComparison.OrdinalIgnoreCase)) return RecordIODataset.Open(Path.ChangeExtension(file, ".rec"));
         }
         if (format is DatasetFormat.Auto or DatasetFormat.OFRecord && name.StartsWith(OFRecordDataset.PartPrefix, StringComparison.Ordinal))
-            return OFRecordDataset.Open(Path.GetDirectoryName(file)!);
+            return OFRecordDataset.Open(Path.GetDirectoryName(file)!, imageKey, labelKey);
         throw new DatasetNotFoundException(DatasetErrorIds.DatasetNotFound, file,
             $"{file}: expected a folder, a .rec or .idx file, or an OFRecord part-* file{(format == DatasetFormat.Auto ? "" : $" for format {format}")}.");
     }

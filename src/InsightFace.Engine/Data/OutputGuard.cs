@@ -17,10 +17,16 @@ internal static class OutputGuard
         {
             return write();
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (IsWriteFailure(e))
         {
-            throw new DatasetWriteException(path,
-                $"Writing {path} failed: {e.Message} The partial output was removed; nothing in the output folder claims to be complete.", e);
+            throw Failure(path, e);
         }
     }
+
+    /// <summary>Whether <paramref name="e"/> is a failure this guard translates.</summary>
+    public static bool IsWriteFailure(Exception e) => e is IOException or UnauthorizedAccessException;
+
+    /// <summary>The error for a failed write of <paramref name="path"/>, for callers that cannot pass a lambda (spans).</summary>
+    public static DatasetWriteException Failure(string path, Exception e) =>
+        new(path, $"Writing {path} failed: {e.Message} The partial output was removed; nothing in the output folder claims to be complete.", e);
 }

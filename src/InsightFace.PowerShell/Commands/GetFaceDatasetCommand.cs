@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using InsightFace.Engine.Data;
+using InsightFace.Engine.Data.OFRecord;
 using InsightFace.Engine.Data.Synthetic;
 using InsightFace.Engine.Data.Verification;
 
@@ -10,7 +11,8 @@ namespace InsightFace.PowerShell.Commands;
 /// <para>Get-FaceDataset reads the formats InsightFace users have: an MXNet RecordIO folder (train.rec, train.idx,
 /// property and *.bin verification sets, as InsightFace distributes MS1M, Glint360K and WebFace), any .rec file (a
 /// plain im2rec file too), a folder with one sub-folder of JPEG or PNG images per identity (labels follow the sorted
-/// folder names), or OneFlow OFRecord parts (part-*). -Format skips the detection. Only index arrays are read, so
+/// folder names), or OneFlow OFRecord parts (part-*); -ImageKey and -LabelKey read parts whose features have other
+/// names than OneFlow's face converters give them (encoded and label). -Format skips the detection. Only index arrays are read, so
 /// opening MS1M takes seconds; the class count reads every label when no property file gives it.</para>
 /// <para>-Synthetic generates a learnable dataset instead: each class is a distinct face-like pattern and each image
 /// a shifted, scaled, lit and noised JPEG of it at 112x112, rendered on demand from the seed. A synthetic dataset
@@ -26,6 +28,10 @@ namespace InsightFace.PowerShell.Commands;
 /// <example>
 /// <code>Get-ChildItem -Recurse -Filter *.rec | Get-FaceDataset</code>
 /// <para>Describes every .rec file under the current folder.</para>
+/// </example>
+/// <example>
+/// <code>Get-FaceDataset exported/parts -ImageKey image_raw -LabelKey identity | ConvertTo-OFRecord -OutputPath ofrecord -Parts 16</code>
+/// <para>Reads OFRecord parts whose features are named image_raw and identity, and rewrites them with OneFlow's face feature names.</para>
 /// </example>
 /// <example>
 /// <code>Get-FaceDataset -Synthetic -Classes 200 -ImagesPerClass 20 -Seed 1 -VerificationPairs 600 -OutputPath synthetic.bin | ConvertTo-OFRecord -OutputPath synthetic -Parts 4</code>
@@ -55,6 +61,18 @@ public sealed class GetFaceDatasetCommand : InsightFaceCmdlet
     [Parameter(ParameterSetName = LiteralPathSet)]
     [ValidateSet("Auto", "RecordIO", "ImageFolder", "OFRecord")]
     public string Format { get; set; } = "Auto";
+
+    /// <summary>The OFRecord feature that holds the encoded image, for parts written with other names than OneFlow's (encoded).</summary>
+    [Parameter(ParameterSetName = PathSet)]
+    [Parameter(ParameterSetName = LiteralPathSet)]
+    [ValidateNotNullOrEmpty]
+    public string ImageKey { get; set; } = OFRecordDataset.DefaultImageKey;
+
+    /// <summary>The OFRecord feature that holds the label (int32 or int64), for parts written with other names than OneFlow's (label).</summary>
+    [Parameter(ParameterSetName = PathSet)]
+    [Parameter(ParameterSetName = LiteralPathSet)]
+    [ValidateNotNullOrEmpty]
+    public string LabelKey { get; set; } = OFRecordDataset.DefaultLabelKey;
 
     /// <summary>Generate a learnable synthetic dataset instead of reading one.</summary>
     [Parameter(Mandatory = true, ParameterSetName = SyntheticSet)]
@@ -102,7 +120,7 @@ public sealed class GetFaceDatasetCommand : InsightFaceCmdlet
             WriteVerbose($"Opening {path} as {Format}.");
             try
             {
-                using var dataset = DatasetOpener.Open(path, Enum.Parse<DatasetFormat>(Format));
+                using var dataset = DatasetOpener.Open(path, Enum.Parse<DatasetFormat>(Format), ImageKey, LabelKey);
                 WriteObject(FaceDataset.From(DatasetSummary.Of(dataset)));
             }
             catch (DatasetException e)

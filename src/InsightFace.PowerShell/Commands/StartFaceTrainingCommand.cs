@@ -56,6 +56,7 @@ public sealed class StartFaceTrainingCommand : InsightFaceCmdlet
     private const int StepActivity = 2;
 
     private string? _datasetPath;
+    private (string Image, string Label) _keys;
 
     /// <summary>The YAML config (arcface_torch's keys). Without it the built-in defaults apply, and -Set or a piped dataset must supply the rest.</summary>
     [Parameter(Position = 0)]
@@ -66,6 +67,16 @@ public sealed class StartFaceTrainingCommand : InsightFaceCmdlet
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [Alias("DatasetPath")]
     public string? Dataset { get; set; }
+
+    /// <summary>The OFRecord feature holding the encoded image, when it is not encoded; binds a FaceDataset's ImageKey.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [AllowEmptyString]
+    public string ImageKey { get; set; } = "";
+
+    /// <summary>The OFRecord feature holding the label, when it is not label; binds a FaceDataset's LabelKey.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [AllowEmptyString]
+    public string LabelKey { get; set; } = "";
 
     /// <summary>Config overrides, for example @{ lr = 0.05; num_epoch = 2 }.</summary>
     [Parameter]
@@ -107,7 +118,12 @@ public sealed class StartFaceTrainingCommand : InsightFaceCmdlet
     public SwitchParameter PassThru { get; set; }
 
     /// <inheritdoc />
-    protected override void ProcessRecord() => _datasetPath ??= Dataset;
+    protected override void ProcessRecord()
+    {
+        if (_datasetPath is not null) return;
+        _datasetPath = Dataset;
+        _keys = (ImageKey, LabelKey);
+    }
 
     /// <inheritdoc />
     protected override void EndProcessing()
@@ -122,7 +138,8 @@ public sealed class StartFaceTrainingCommand : InsightFaceCmdlet
         {
             var configPath = Config is null ? null : ResolveInputPath(Config);
             if (_datasetPath is not null)
-                dataset = DatasetOpener.Open(DatasetOpener.IsSyntheticSpec(_datasetPath) ? _datasetPath : ResolveInputPath(_datasetPath));
+                dataset = DatasetOpener.Open(DatasetOpener.IsSyntheticSpec(_datasetPath) ? _datasetPath : ResolveInputPath(_datasetPath),
+                    imageKey: _keys.Image, labelKey: _keys.Label);
             var resolved = ConfigResolver.Resolve(configPath, dataset is null ? null : TrainingSetup.Facts(dataset), PlainSet(), Parameters());
             var config = resolved.Config;
             foreach (var line in resolved.LogLines()) WriteVerbose(line);

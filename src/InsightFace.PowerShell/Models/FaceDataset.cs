@@ -42,6 +42,10 @@ public sealed class FaceDataset
     public int Parts { get; set; }
     /// <summary>Full paths of the verification .bin files that go with it, which training can use as val targets.</summary>
     public string[] ValidationTargets { get; set; } = Array.Empty<string>();
+    /// <summary>The OFRecord feature holding the encoded image (encoded unless Get-FaceDataset -ImageKey said otherwise); empty for other formats.</summary>
+    public string ImageKey { get; set; } = "";
+    /// <summary>The OFRecord feature holding the label (label unless Get-FaceDataset -LabelKey said otherwise); empty for other formats.</summary>
+    public string LabelKey { get; set; } = "";
 
     internal static FaceDataset From(DatasetSummary summary) => new()
     {
@@ -53,6 +57,8 @@ public sealed class FaceDataset
         ImageSize = summary.ImageSize?.ToString() ?? "",
         Parts = summary.Parts,
         ValidationTargets = summary.ValidationTargets.ToArray(),
+        ImageKey = summary.ImageKey ?? "",
+        LabelKey = summary.LabelKey ?? "",
     };
 
     /// <summary>Whether <see cref="DatasetPath"/> describes a synthetic set rather than naming a file or folder.</summary>
@@ -65,5 +71,6 @@ public sealed class FaceDataset
     internal IFaceDataset Open(string resolvedPath) =>
         IsSynthetic
             ? SyntheticFaceDataset.FromSpec(DatasetPath, ValidationTargets)
-            : DatasetOpener.Open(resolvedPath, Enum.TryParse<DatasetFormat>(Format, out var format) && format != DatasetFormat.Synthetic ? format : DatasetFormat.Auto);
+            : DatasetOpener.Open(resolvedPath, Enum.TryParse<DatasetFormat>(Format, out var format) && format != DatasetFormat.Synthetic ? format : DatasetFormat.Auto,
+                ImageKey, LabelKey);
 }

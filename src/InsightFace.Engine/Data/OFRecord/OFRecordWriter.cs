@@ -13,8 +13,6 @@ public static class OFRecordWriter
     /// <summary>The marker written once every other file is in place.</summary>
     public const string SuccessFileName = "_SUCCESS";
 
-    private const int FileBufferSize = 1 << 20;
-
     /// <summary>The name of part <paramref name="index"/>: <c>part-</c> and the number zero-padded to <paramref name="suffixLength"/> digits.</summary>
     public static string PartName(int index, int suffixLength) =>
         OFRecordDataset.PartPrefix + index.ToString(CultureInfo.InvariantCulture).PadLeft(suffixLength, '0');
@@ -41,13 +39,7 @@ public static class OFRecordWriter
         var reader = new ConversionReader(source, progress, skipped, cancellationToken);
         var order = options.Shuffle ? SeededShuffle.Permutation(source.Count, options.Seed) : Enumerable.Range(0, source.Count).ToArray();
         var partNames = Enumerable.Range(0, options.Parts).Select(p => PartName(p, options.SuffixLength)).ToArray();
-        var written = 0;
-        for (var part = 0; part < options.Parts; part++)
-        {
-            var first = (int)((long)order.Length * part / options.Parts);
-            var end = (int)((long)order.Length * (part + 1) / options.Parts);
-            written += WritePart(output.StagingPath(partNames[part]), new ArraySegment<int>(order, first, end - first), reader);
-        }
+        var written = WriteParts(order, options.Parts, partNames.Select(output.StagingPath).ToArray(), reader);
 
         var companions = StageCompanions(source, output);
         OutputGuard.Run(output.Folder, () =>
@@ -73,29 +65,52 @@ public static class OFRecordWriter
         File.Delete(success);
     }
 
-    private static int WritePart(string path, ArraySegment<int> indices, ConversionReader reader)
+    /// <summary>
+    /// Writes the records in <paramref name="order"/> spread evenly over the parts, in one pass of the reader so that
+    /// reading ahead never stops at a part boundary.
+    /// </summary>
+    private static int WriteParts(int[] order, int parts, string[] paths, ConversionReader reader)
     {
         var written = 0;
-        var buffer = new byte[1 << 16];
-        var stream = OutputGuard.Run(path, () => new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, FileBufferSize));
+        var flushes = new List<Task>(parts);
+        var opened = 0;
+        var partEnd = 0;
+        OFRecordPartWriter? writer = null;
+        // Completes the part being written (if any) and opens the next (if any).
+        void NextPart()
+        {
+            if (writer is not null) flushes.Add(writer.CompleteAsync());
+            writer = null;
+            if (opened == parts) return;
+            writer = new OFRecordPartWriter(paths[opened]);
+            partEnd = (int)((long)order.Length * ++opened / parts);
+        }
+
         try
         {
-            foreach (var (_, sample) in reader.ReadAll(indices))
+            foreach (var (position, sample) in reader.ReadAll(order))
             {
-                var length = OFRecordEncoder.FramedLength(sample.Image.Length, sample.Label);
-                if (buffer.Length < length) buffer = new byte[length];
-                OFRecordEncoder.Encode(buffer, sample.Image, sample.Label);
-                OutputGuard.Run(path, () => stream.Write(buffer, 0, length));
-                reader.Wrote(length);
+                while (position >= partEnd) NextPart();
+                reader.Wrote(writer!.Append(sample));
                 written++;
             }
-            OutputGuard.Run(path, () => stream.Flush(flushToDisk: true));
+            // Parts after the last record written (fewer records than parts, or skipped ones at the end) stay empty.
+            while (writer is not null || opened < parts) NextPart();
         }
-        finally
+        catch
         {
-            // Closing flushes what is buffered, which can fail too (disk full): that must name the file as well.
-            OutputGuard.Run(path, stream.Dispose);
+            writer?.Dispose();
+            try
+            {
+                // The staged parts are removed next; let their flushes finish first. The first failure is the story.
+                Task.WaitAll([.. flushes]);
+            }
+            catch (AggregateException)
+            {
+            }
+            throw;
         }
+        foreach (var flush in flushes) flush.GetAwaiter().GetResult();
         return written;
     }
 

@@ -239,6 +239,27 @@ public class OFRecordWriterTests
         Assert.Equal(new FileInfo(temp["out/part-00000"]).Length + new FileInfo(temp["out/part-00001"]).Length, last.BytesWritten);
     }
 
+    [Fact]
+    public void Parts_larger_than_a_write_chunk_and_records_larger_than_one_read_back_byte_for_byte()
+    {
+        using var temp = new TempFolder();
+        TestImages.WriteFolder(temp["faces"], 6, 6);
+        using var folder = ImageFolderDataset.Open(temp["faces"]);
+        // Trailing bytes after a JPEG's end marker are kept as they are, so padding makes large images cheaply:
+        // six 0.9 MB records overflow the 4 MB chunk a part is written in, and one 6 MB record is larger than it.
+        var images = Enumerable.Range(0, 12)
+            .Select(i => TestImages.Jpeg(i).Concat(new byte[i == 3 ? 6 << 20 : 900_000]).ToArray())
+            .ToArray();
+        using var source = new FaultyDataset(folder, i => new FaceSample(images[i], i / 6, $"image {i}"));
+
+        var result = OFRecordWriter.Write(source, temp["out"], new OFRecordWriteOptions { Parts = 2, Shuffle = false });
+
+        Assert.Equal(12, result.Records);
+        var records = Enumerable.Range(0, 2).SelectMany(p => RawOFRecord.ReadPart(temp[$"out/part-{p:D5}"])).ToList();
+        Assert.Equal(images, records.Select(r => r.Record.Feature["encoded"].BytesList.Value[0].ToByteArray()));
+        Assert.Equal(Enumerable.Range(0, 12).Select(i => i / 6), records.Select(r => r.Record.Feature["label"].Int32List.Value[0]));
+    }
+
     [Theory]
     [InlineData(0)]
     [InlineData(127)]
