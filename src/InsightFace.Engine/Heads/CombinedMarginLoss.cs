@@ -19,6 +19,12 @@ namespace InsightFace.Engine.Heads;
 /// (as MXNet and OneFlow). The true derivative is unbounded at θ = 0 and θ = π when m2 ≠ 0, so it is evaluated at
 /// θ clamped to [1e-6, π − 1e-6]: finite, and equal to the exact value anywhere float32 can tell θ from 0 or π.
 /// </para>
+/// <para>
+/// Inter-class filtering (the Partial FC paper, CVPR 2022; arcface_torch's <c>interclass_filtering_threshold</c>)
+/// sets every cosine above the threshold to 0, with no gradient, except each row's own target, before the margin:
+/// a negative class that close is more likely the same person under another label than a hard negative.
+/// As in arcface_torch this applies to every row, including rows whose target is on another shard.
+/// </para>
 /// </remarks>
 public sealed class CombinedMarginLoss : nn.Module<Tensor, Tensor, Tensor>
 {
@@ -27,14 +33,20 @@ public sealed class CombinedMarginLoss : nn.Module<Tensor, Tensor, Tensor>
     /// <summary>
     /// Creates the margin with scale <paramref name="s"/> and margins (<paramref name="m1"/>, <paramref name="m2"/>,
     /// <paramref name="m3"/>), arcface_torch's <c>margin_list</c>.
+    /// <paramref name="interclassFilteringThreshold"/> above 0 turns inter-class filtering on.
     /// </summary>
     /// <exception cref="HeadConfigurationException">
     /// The margins give no valid target angle: s ≤ 0, m1 ≤ 0, m2 outside [0, π), m3 outside [0, 2), or a value
-    /// that is not finite.
+    /// that is not finite; or the filtering threshold is outside [0, 1].
     /// </exception>
-    public CombinedMarginLoss(double s, double m1, double m2, double m3, bool straightThroughArcFace = false)
+    public CombinedMarginLoss(double s, double m1, double m2, double m3, bool straightThroughArcFace = false,
+        double interclassFilteringThreshold = 0)
         : this(s, m1, m2, m3, straightThroughArcFace, normalizesInputs: true)
     {
+        if (!(interclassFilteringThreshold is >= 0 and <= 1))
+            throw new HeadConfigurationException("InvalidFilteringThreshold", "interclass_filtering_threshold",
+                $"interclass_filtering_threshold must be a cosine in [0, 1] (0 turns filtering off), got {interclassFilteringThreshold}.");
+        InterclassFilteringThreshold = interclassFilteringThreshold;
         if (!double.IsFinite(s) || s <= 0)
             throw new HeadConfigurationException("InvalidMargin", "s", $"The scale s must be positive and finite, got {s}.");
         if (!double.IsFinite(m1) || !double.IsFinite(m2) || !double.IsFinite(m3) ||
@@ -76,6 +88,9 @@ public sealed class CombinedMarginLoss : nn.Module<Tensor, Tensor, Tensor>
     /// <summary>True to back-propagate through the angular margin as if it were absent (arcface_torch since Dec 2022).</summary>
     public bool StraightThroughArcFace { get; }
 
+    /// <summary>Cosines of other classes above this are set to 0 before the margin; 0 turns filtering off.</summary>
+    public double InterclassFilteringThreshold { get; }
+
     /// <summary>
     /// True when the inputs are cosines, so the head must L2-normalise embeddings and centres and clamp to [−1, 1];
     /// false for <see cref="PlainSoftmax"/>.
@@ -99,7 +114,10 @@ public sealed class CombinedMarginLoss : nn.Module<Tensor, Tensor, Tensor>
         var target = cosines.gather(1, column).clamp(-1, 1);
         var marked = (HasAngularMargin ? AngularMargin(target) : target).sub(M3);
         var isTarget = zeros_like(cosines, dtype: ScalarType.Bool).scatter_(1, column, hasTarget);
-        var logits = where(isTarget, marked.expand_as(cosines), cosines).mul_(Scale);
+        var others = InterclassFilteringThreshold > 0
+            ? where(cosines.gt(InterclassFilteringThreshold).logical_and_(isTarget.logical_not()), zeros_like(cosines), cosines)
+            : cosines;
+        var logits = where(isTarget, marked.expand_as(cosines), others).mul_(Scale);
         return scope.MoveToOuter(logits);
     }
 

@@ -83,7 +83,7 @@ public sealed class Trainer : IDisposable
             EmbeddingSize = _config.EmbeddingSize, Dropout = _config.Dropout, Fp16 = _config.Fp16, Device = _device,
         });
         var m = _config.MarginList;
-        var margin = new CombinedMarginLoss(_config.Scale, m[0], m[1], m[2], _config.StraightThroughGradient);
+        var margin = new CombinedMarginLoss(_config.Scale, m[0], m[1], m[2], _config.StraightThroughGradient, _config.InterclassFilteringThreshold);
         _head = new PartialFC(margin, _config.EmbeddingSize, _config.NumClasses, _config.SampleRate, SingleProcessCollectives.Instance, _device);
         if (_config.Optimizer == "sgd")
         {

@@ -109,6 +109,7 @@ public class ConfigResolverTests
     [InlineData("fp16: maybe\n", "fp16", "is not true or false")]
     [InlineData("lr: -0.1\n", "lr", "greater than 0")]
     [InlineData("sample_rate: 1.5\n", "sample_rate", "[0, 1]")]
+    [InlineData("interclass_filtering_threshold: 1.5\n", "interclass_filtering_threshold", "[0, 1]")]
     [InlineData("network: r42\n", "network", "one of r18, r34, r50, r100, r200, mbf, mbf_large")]
     [InlineData("margin_list: [1.0, 0.5]\n", "margin_list", "three numbers")]
     [InlineData("optimizer: rmsprop\n", "optimizer", "sgd, adamw")]

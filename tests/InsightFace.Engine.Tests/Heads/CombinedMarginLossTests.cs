@@ -123,6 +123,72 @@ public class CombinedMarginLossTests
         Assert.True(loss.call(logits, tensor(new long[] { 1 })).allclose(logits, rtol: 0, atol: 0));
     }
 
+    [Fact]
+    public void Interclass_filtering_zeroes_other_classes_above_the_threshold_in_every_row_and_keeps_targets()
+    {
+        using var scope = NewDisposeScope();
+        using var loss = new CombinedMarginLoss(64, 1, 0.5, 0, interclassFilteringThreshold: 0.4);
+        var cosines = tensor(new[,] { { 0.3, 0.5, 0.9, -0.6 }, { 0.45, 0.1, 0.41, 0.2 }, { 0.7, 0.2, -0.1, 0.39 } });
+        var labels = tensor(new long[] { 2, 0, -1 }); // the last row's target is on another shard
+        var logits = loss.call(cosines, labels);
+
+        // By hand: 0.5, 0.41 and 0.7 are other classes above 0.4 and count as cosine 0; the targets 0.9 and 0.45
+        // (above the threshold too) get the ArcFace margin; 0.39 stays.
+        var arc = (double c) => 64 * Math.Cos(Math.Acos(c) + 0.5);
+        var expected = new[,]
+        {
+            { 64 * 0.3, 0, arc(0.9), 64 * -0.6 },
+            { arc(0.45), 64 * 0.1, 0, 64 * 0.2 },
+            { 0, 64 * 0.2, 64 * -0.1, 64 * 0.39 },
+        };
+        Assert.True(logits.allclose(tensor(expected), rtol: 0, atol: 1e-12), string.Join(", ", logits.data<double>().ToArray()));
+    }
+
+    [Fact]
+    public void Interclass_filtering_passes_no_gradient_to_filtered_cosines_and_the_true_one_elsewhere()
+    {
+        using var scope = NewDisposeScope();
+        using var loss = new CombinedMarginLoss(64, 1, 0.5, 0, interclassFilteringThreshold: 0.4);
+        var generator = new Generator(5);
+        var cosines = rand(4, 6, float64, generator: generator).mul_(1.8).sub_(0.9);
+        var labels = tensor(new long[] { 0, 5, 2, 5 });
+        var input = cosines.clone().requires_grad_();
+        CrossEntropy(loss.call(input, labels), labels).backward();
+        var filtered = 0;
+
+        const double h = 1e-6;
+        for (var i = 0; i < 4; i++)
+        for (var j = 0; j < 6; j++)
+        {
+            var plus = cosines.clone();
+            plus[i, j] = plus[i, j] + h;
+            var minus = cosines.clone();
+            minus[i, j] = minus[i, j] - h;
+            using var _ = no_grad();
+            var numeric = (CrossEntropy(loss.call(plus, labels), labels) - CrossEntropy(loss.call(minus, labels), labels))
+                .item<double>() / (2 * h);
+            var analytic = input.grad![i, j].item<double>();
+            Assert.Equal(numeric, analytic, 1e-6);
+            if (cosines[i, j].item<double>() > 0.4 && j != labels[i].item<long>())
+            {
+                Assert.Equal(0, analytic);
+                filtered++;
+            }
+        }
+        Assert.InRange(filtered, 3, 24); // the check above did see filtered entries
+    }
+
+    [Theory]
+    [InlineData(-0.1)]
+    [InlineData(1.5)]
+    [InlineData(double.NaN)]
+    public void A_filtering_threshold_that_is_not_a_cosine_is_a_config_error(double threshold)
+    {
+        var e = Assert.Throws<HeadConfigurationException>(() => new CombinedMarginLoss(64, 1, 0.5, 0, interclassFilteringThreshold: threshold));
+        Assert.Equal("InvalidFilteringThreshold", e.ErrorId);
+        Assert.Contains("interclass_filtering_threshold", e.Message);
+    }
+
     [Theory]
     [InlineData(64, 0, 0.5, 0)]     // m1 = 0: no angle dependence
     [InlineData(64, -1, 0.5, 0)]

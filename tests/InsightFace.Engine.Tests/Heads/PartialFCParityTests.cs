@@ -13,10 +13,11 @@ public class PartialFCParityTests
     private const int Embedding = 8;
     private const int PerRank = 3;
 
-    private sealed record Margin(double S, double M1, double M2, double M3, bool StraightThrough = false, bool Plain = false)
+    private sealed record Margin(double S, double M1, double M2, double M3, bool StraightThrough = false, bool Plain = false,
+        double Filtering = 0)
     {
         public CombinedMarginLoss Create() =>
-            Plain ? CombinedMarginLoss.PlainSoftmax() : new CombinedMarginLoss(S, M1, M2, M3, StraightThrough);
+            Plain ? CombinedMarginLoss.PlainSoftmax() : new CombinedMarginLoss(S, M1, M2, M3, StraightThrough, Filtering);
     }
 
     private static readonly Margin ArcFace = new(64, 1, 0.5, 0);
@@ -72,6 +73,13 @@ public class PartialFCParityTests
             if (margin.StraightThrough) angular = targetCos.add(angular.sub(targetCos).detach());
             var marked = angular.sub(margin.M3);
             var isTarget = nn.functional.one_hot(target, classes.shape[0]).to(ScalarType.Bool);
+            if (margin.Filtering > 0)
+            {
+                // arcface_torch: multiply by 1 - dirty, dirty = above the threshold and not the row's target.
+                Tensor keep;
+                using (no_grad()) keep = ones_like(cosines).sub(cosines.gt(margin.Filtering).logical_and(isTarget.logical_not()).to(float64));
+                cosines = cosines.mul(keep);
+            }
             logits = where(isTarget, marked.expand_as(cosines), cosines).mul(margin.S);
         }
         var loss = nn.functional.cross_entropy(logits, target);
@@ -102,6 +110,20 @@ public class PartialFCParityTests
         var ranks = RunDistributed(problem, worldSize, sampleRate: 1.0, ArcFace);
         Assert.Equal(10, ranks.Sum(r => r.ActiveClasses.numel()));
         AssertParity(problem, ranks, ArcFace);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    public void Interclass_filtering_over_shards_equals_a_full_softmax_with_filtering(int worldSize)
+    {
+        var margin = ArcFace with { Filtering = 0.2 };
+        var problem = MakeProblem(worldSize, numClasses: 10, seed: 40 + worldSize);
+        AssertParity(problem, RunDistributed(problem, worldSize, 1.0, margin), margin);
+
+        var cosines = nn.functional.normalize(problem.Embeddings, 2, 1).matmul(nn.functional.normalize(problem.Centres, 2, 1).t());
+        var others = nn.functional.one_hot(problem.Labels, 10).eq(0);
+        Assert.True(cosines.gt(0.2).logical_and(others).any().item<bool>(), "no cosine was above the threshold: filtering went untested");
     }
 
     [Theory]
