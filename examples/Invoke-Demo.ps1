@@ -45,7 +45,7 @@ $checkpoint = $ofrecord | Start-FaceTraining -Config (Join-Path $configs 'synthe
 $checkpoint | Format-Table
 
 Write-Output '== 4. Verification on identities the model never saw'
-$checkpoint | Test-FaceVerification -Target synthetic_pairs -DataPath $ofrecord.DatasetPath | Format-Table
+$checkpoint | Test-FaceVerification -Target synthetic_pairs | Format-Table   # found beside the training data
 
 Write-Output '== 5. ONNX'
 $onnx = $checkpoint | Export-FaceOnnx -OutputPath (Join-Path $OutputPath 'synthetic_mbf.onnx') -Verify

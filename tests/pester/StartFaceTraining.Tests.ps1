@@ -90,6 +90,27 @@ Describe 'Start-FaceTraining' {
             Should -Throw -ErrorId 'DeviceUnavailable,InsightFace.PowerShell.Commands.StartFaceTrainingCommand'
     }
 
+    It 'records its dataset, so Test-FaceVerification finds a target by name beside the training data' {
+        $held = New-Item -ItemType Directory -Path (Join-Path $TestDrive 'held')
+        $dataset = Get-FaceDataset -Synthetic -Classes 6 -ImagesPerClass 4 -Seed 3 -VerificationPairs 20 -OutputPath (Join-Path $held 'unseen.bin')
+        $set = $tiny.Clone(); 'rec', 'num_classes', 'num_image' | ForEach-Object { $set.Remove($_) } # the piped dataset gives them
+        $checkpoint = $dataset | Start-FaceTraining -Set $set -OutputPath (Join-Path $TestDrive 'beside')
+        $checkpoint.Dataset | Should -Be $dataset.DatasetPath
+        (Get-Content (Join-Path $checkpoint.CheckpointPath 'checkpoint.json') -Raw | ConvertFrom-Json).data_folders | Should -Be @($held.FullName)
+
+        # From somewhere else, with no -DataPath: the name is found where the training data's .bin files were.
+        Push-Location $TestDrive
+        try { $result = $checkpoint | Test-FaceVerification -Target unseen }
+        finally { Pop-Location }
+        $result.Target | Should -Be 'unseen'
+        $result.Pairs | Should -Be 20
+
+        # A name that is nowhere says where it looked, the training data's folder included.
+        $checkpoint | Test-FaceVerification -Target lfw -ErrorVariable problems -ErrorAction SilentlyContinue
+        $problems[0].FullyQualifiedErrorId | Should -Be 'VerificationTargetNotFound,InsightFace.PowerShell.Commands.TestFaceVerificationCommand'
+        $problems[0].Exception.Message | Should -BeLike "*looked in*$($held.FullName)*"
+    }
+
     It 'runs in Start-Job, and its deserialized result pipes on by property name' {
         $module = Get-ModuleUnderTest
         $run = Join-Path $TestDrive 'job'

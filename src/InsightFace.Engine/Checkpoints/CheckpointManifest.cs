@@ -37,6 +37,13 @@ public sealed record CheckpointManifest
     public string Reason { get; init; } = "epoch";
     /// <summary>Where the weights came from, for imports (an MXNet or PyTorch file).</summary>
     public string? Source { get; init; }
+    /// <summary>The dataset it was trained on: its path, or a synthetic set's description.</summary>
+    public string? Dataset { get; init; }
+    /// <summary>
+    /// The training dataset's folder and the folders of its verification sets, where Test-FaceVerification looks
+    /// up a target given by name (lfw finds lfw.bin beside the training data, as arcface_torch's val_targets do).
+    /// </summary>
+    public IReadOnlyList<string> DataFolders { get; init; } = Array.Empty<string>();
     /// <summary>Versions of the module, TorchSharp and libtorch that wrote it.</summary>
     public Dictionary<string, string> Versions { get; init; } = new();
     /// <summary>When it was written (UTC).</summary>

@@ -15,12 +15,13 @@ public sealed class FaceModel : IFaceEmbedder, IDisposable
     private readonly IFaceEmbedder _embedder;
     private readonly IDisposable _owned;
 
-    private FaceModel(IFaceEmbedder embedder, IDisposable owned, string modelPath, string kind)
+    private FaceModel(IFaceEmbedder embedder, IDisposable owned, string modelPath, string kind, IReadOnlyList<string>? dataFolders = null)
     {
         _embedder = embedder;
         _owned = owned;
         ModelPath = modelPath;
         Kind = kind;
+        DataFolders = dataFolders ?? Array.Empty<string>();
     }
 
     /// <summary>The checkpoint folder or the ONNX file.</summary>
@@ -28,6 +29,9 @@ public sealed class FaceModel : IFaceEmbedder, IDisposable
 
     /// <summary>What runs the model: the network name of a checkpoint, or "onnx".</summary>
     public string Kind { get; }
+
+    /// <summary>Where a checkpoint's training data and its verification sets were (none for ONNX models and imports).</summary>
+    public IReadOnlyList<string> DataFolders { get; }
 
     /// <inheritdoc />
     public FaceImageTransform InputTransform => _embedder.InputTransform;
@@ -46,7 +50,7 @@ public sealed class FaceModel : IFaceEmbedder, IDisposable
         var target = DeviceSelector.Resolve(device);
         Backbone backbone = CheckpointModel.LoadBackbone(checkpoint, target);
         return new FaceModel(new TorchModuleEmbedder(backbone, checkpoint.Folder, target), backbone, checkpoint.Folder,
-            checkpoint.Manifest.Network);
+            checkpoint.Manifest.Network, checkpoint.Manifest.DataFolders);
     }
 
     /// <summary>

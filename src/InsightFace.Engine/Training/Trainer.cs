@@ -269,6 +269,8 @@ public sealed class Trainer : IDisposable
         ConfigHash = _request.Config.Hash,
         Resumable = resumable,
         Reason = reason,
+        Dataset = _request.Dataset.Info.DatasetPath,
+        DataFolders = TrainingSetup.DataFolders(_request.Dataset),
         Versions = new() { ["insightface_engine"] = typeof(Trainer).Assembly.GetName().Version?.ToString() ?? "" },
     };
 

@@ -28,6 +28,17 @@ public static class TrainingSetup
     };
 
     /// <summary>
+    /// Where verification sets that go with <paramref name="dataset"/> are: its folder, then the folders of its
+    /// <c>.bin</c> files (a synthetic set's held-out pairs may be anywhere). Full paths, without repeats.
+    /// </summary>
+    public static IReadOnlyList<string> DataFolders(IFaceDataset dataset)
+    {
+        var datasetFolder = Directory.Exists(dataset.Info.DatasetPath) ? new[] { dataset.Info.DatasetPath } : Array.Empty<string>();
+        var beside = dataset.Info.ValidationTargets.Select(Path.GetDirectoryName).OfType<string>();
+        return datasetFolder.Concat(beside).Select(Path.GetFullPath).Distinct().ToArray();
+    }
+
+    /// <summary>
     /// Resolves val_targets: names are looked up as &lt;name&gt;.bin in <paramref name="folders"/> and beside the
     /// dataset (its .bin files), paths are taken as they are. Targets that cannot be found are returned separately,
     /// so the caller can warn rather than silently skip them as arcface_torch does.
@@ -35,9 +46,7 @@ public static class TrainingSetup
     public static (IReadOnlyList<string> Found, IReadOnlyList<string> Missing) FindValidationSets(
         IEnumerable<string> targets, IFaceDataset dataset, IEnumerable<string> folders)
     {
-        var beside = dataset.Info.ValidationTargets.Select(Path.GetDirectoryName).OfType<string>().Distinct();
-        var datasetFolder = Directory.Exists(dataset.Info.DatasetPath) ? new[] { dataset.Info.DatasetPath } : Array.Empty<string>();
-        var search = folders.Concat(datasetFolder).Concat(beside).ToArray();
+        var search = folders.Concat(DataFolders(dataset)).ToArray();
         var found = new List<string>();
         var missing = new List<string>();
         foreach (var target in targets)

@@ -55,28 +55,20 @@ public sealed class StartFaceTrainingCommand : InsightFaceCmdlet
     private const int EpochActivity = 1;
     private const int StepActivity = 2;
 
-    private string? _datasetPath;
-    private (string Image, string Label) _keys;
+    private FaceDataset? _dataset;
 
     /// <summary>The YAML config (arcface_torch's keys). Without it the built-in defaults apply, and -Set or a piped dataset must supply the rest.</summary>
     [Parameter(Position = 0)]
     [Alias("ConfigPath")]
     public string? Config { get; set; }
 
-    /// <summary>The dataset to train on: a FaceDataset from Get-FaceDataset (bound by its DatasetPath) or a path. Overrides the config's rec.</summary>
-    [Parameter(ValueFromPipelineByPropertyName = true)]
+    /// <summary>
+    /// The dataset to train on, overriding the config's rec: a FaceDataset from Get-FaceDataset (with its validation
+    /// sets and OFRecord feature names), a path, or anything with a DatasetPath property.
+    /// </summary>
+    [Parameter(ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [Alias("DatasetPath")]
-    public string? Dataset { get; set; }
-
-    /// <summary>The OFRecord feature holding the encoded image, when it is not encoded; binds a FaceDataset's ImageKey.</summary>
-    [Parameter(ValueFromPipelineByPropertyName = true)]
-    [AllowEmptyString]
-    public string ImageKey { get; set; } = "";
-
-    /// <summary>The OFRecord feature holding the label, when it is not label; binds a FaceDataset's LabelKey.</summary>
-    [Parameter(ValueFromPipelineByPropertyName = true)]
-    [AllowEmptyString]
-    public string LabelKey { get; set; } = "";
+    public FaceDataset? Dataset { get; set; }
 
     /// <summary>Config overrides, for example @{ lr = 0.05; num_epoch = 2 }.</summary>
     [Parameter]
@@ -118,12 +110,7 @@ public sealed class StartFaceTrainingCommand : InsightFaceCmdlet
     public SwitchParameter PassThru { get; set; }
 
     /// <inheritdoc />
-    protected override void ProcessRecord()
-    {
-        if (_datasetPath is not null) return;
-        _datasetPath = Dataset;
-        _keys = (ImageKey, LabelKey);
-    }
+    protected override void ProcessRecord() => _dataset ??= Dataset;
 
     /// <inheritdoc />
     protected override void EndProcessing()
@@ -137,9 +124,8 @@ public sealed class StartFaceTrainingCommand : InsightFaceCmdlet
         try
         {
             var configPath = Config is null ? null : ResolveInputPath(Config);
-            if (_datasetPath is not null)
-                dataset = DatasetOpener.Open(DatasetOpener.IsSyntheticSpec(_datasetPath) ? _datasetPath : ResolveInputPath(_datasetPath),
-                    imageKey: _keys.Image, labelKey: _keys.Label);
+            if (_dataset is not null)
+                dataset = _dataset.Open(_dataset.IsSynthetic ? _dataset.DatasetPath : ResolveInputPath(_dataset.DatasetPath));
             var resolved = ConfigResolver.Resolve(configPath, dataset is null ? null : TrainingSetup.Facts(dataset), PlainSet(), Parameters());
             var config = resolved.Config;
             foreach (var line in resolved.LogLines()) WriteVerbose(line);
@@ -170,7 +156,7 @@ public sealed class StartFaceTrainingCommand : InsightFaceCmdlet
         catch (Exception e) when (e is ConfigException or TrainingException or DatasetException or CheckpointException
                                       or DeviceUnavailableException or EvaluationException or NotSupportedException or ArgumentException)
         {
-            ThrowTerminatingError(ToErrorRecord(e, Config ?? _datasetPath));
+            ThrowTerminatingError(ToErrorRecord(e, Config ?? _dataset?.DatasetPath));
         }
         finally
         {

@@ -22,8 +22,9 @@ namespace InsightFace.PowerShell.Commands;
 /// Start-FaceTraining, or -CheckpointPath) run by TorchSharp on -Device, or any ONNX model (-ModelPath) run by ONNX
 /// Runtime on the CPU. ONNX inputs are (x - InputMean) / InputStd, 127.5 and 127.5 unless given, except that a graph
 /// that begins with its own Sub and Mul nodes (an MXNet export) gets 0 and 1, as InsightFace's ONNX helper does.</para>
-/// <para>-Target takes names, looked up as NAME.bin in each -DataPath folder and then in the current location, or
-/// paths to .bin files. A target that cannot be found or read is a non-terminating error and the other targets go
+/// <para>-Target takes names or paths to .bin files. A name is looked up as NAME.bin in each -DataPath folder, then,
+/// for a checkpoint trained here, beside its training dataset (the dataset's folder and the folders of its .bin
+/// files, recorded in checkpoint.json), then in the current location. A target that cannot be found or read is a non-terminating error and the other targets go
 /// on. One VerificationResult is written per target. -Verbose shows arcface_torch's log lines
 /// ([lfw]XNorm: ..., [lfw]Accuracy-Flip: ...+-...).</para>
 /// <para>For CI, -MinimumAccuracy writes a VerificationBelowMinimum error after the result of every target whose
@@ -111,7 +112,7 @@ public sealed class TestFaceVerificationCommand : FaceModelCmdlet
         WriteVerbose($"Model {model.ModelPath} ({model.Kind}): input (x - {model.InputTransform.Mean}) / {model.InputTransform.Std}, " +
                      $"{model.InputTransform.Order}; batch {BatchSize}, flip {!NoFlip}.");
         var runner = new VerificationRunner(model, new VerificationOptions { BatchSize = BatchSize, Flip = !NoFlip });
-        foreach (var target in Target) Verify(runner, model.ModelPath, target);
+        foreach (var target in Target) Verify(runner, model, target);
     }
 
     #endregion
@@ -138,11 +139,11 @@ public sealed class TestFaceVerificationCommand : FaceModelCmdlet
         }
     }
 
-    private void Verify(VerificationRunner runner, string model, string target)
+    private void Verify(VerificationRunner runner, FaceModel model, string target)
     {
         try
         {
-            var bin = VerificationTargets.Resolve(ResolveTargetValue(target), SearchFolders());
+            var bin = VerificationTargets.Resolve(ResolveTargetValue(target), SearchFolders(model));
             WriteVerbose($"Reading {bin}.");
             var set = VerificationBinReader.Read(bin);
             var name = Path.GetFileNameWithoutExtension(bin);
@@ -152,11 +153,11 @@ public sealed class TestFaceVerificationCommand : FaceModelCmdlet
             foreach (var line in result.LogLines()) WriteVerbose(line);
             WriteVerbose($"[{name}] {result.Elapsed.TotalSeconds:F1} s, of which inference {result.InferenceTime.TotalSeconds:F1} s.");
 
-            WriteObject(VerificationResult.From(result, model));
+            WriteObject(VerificationResult.From(result, model.ModelPath));
             if (RocPlotPath is not null) SavePlot(result);
             if (MinimumAccuracy is { } minimum && result.Accuracy < minimum)
                 WriteError(new ErrorRecord(
-                    new InvalidOperationException($"'{name}': accuracy {result.Accuracy:F5} is below the minimum {minimum:F5} ({model})."),
+                    new InvalidOperationException($"'{name}': accuracy {result.Accuracy:F5} is below the minimum {minimum:F5} ({model.ModelPath})."),
                     ErrorIds.VerificationBelowMinimum, ErrorCategory.InvalidResult, name));
         }
         catch (VerificationSetException e) when (e.ErrorId != VerificationSetException.OutputExists)
@@ -184,8 +185,9 @@ public sealed class TestFaceVerificationCommand : FaceModelCmdlet
             ? ResolveOutputPath(target)
             : target;
 
-    private IEnumerable<string> SearchFolders() =>
-        DataPath.Select(ResolveOutputPath).Append(SessionState.Path.CurrentFileSystemLocation.ProviderPath);
+    /// <summary>-DataPath, then where a checkpoint's training data was, then the current location.</summary>
+    private IEnumerable<string> SearchFolders(FaceModel model) =>
+        DataPath.Select(ResolveOutputPath).Concat(model.DataFolders).Append(SessionState.Path.CurrentFileSystemLocation.ProviderPath);
 
     private void SavePlot(EngineResult result)
     {

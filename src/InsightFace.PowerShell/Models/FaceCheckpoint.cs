@@ -25,6 +25,8 @@ public sealed class FaceCheckpoint
     public string Reason { get; set; } = "";
     /// <summary>When it was written.</summary>
     public DateTimeOffset Created { get; set; }
+    /// <summary>The dataset it was trained on (its path, or a synthetic set's description); empty for imports.</summary>
+    public string Dataset { get; set; } = "";
     /// <summary>The latest verification results recorded with it.</summary>
     public VerificationResult[] Verification { get; set; } = Array.Empty<VerificationResult>();
 
@@ -40,5 +42,6 @@ public sealed class FaceCheckpoint
         Resumable = info.Manifest.Resumable,
         Reason = info.Manifest.Reason,
         Created = info.Manifest.Created,
+        Dataset = info.Manifest.Dataset ?? "",
     };
 }
