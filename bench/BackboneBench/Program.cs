@@ -10,6 +10,7 @@
 // printed too.
 using System.Diagnostics;
 using InsightFace.Engine.Backbones;
+using InsightFace.Engine.Runtime;
 using TorchSharp;
 
 const int Batch = 16;
@@ -62,6 +63,7 @@ static int Child(string network, string mode, string inputPath, int iterations)
     else
     {
         model.train();
+        NativeHeap.TuneForTraining(); // as the Trainer does for a training run
         var optimizer = torch.optim.SGD(model.parameters(), 0.01, momentum: 0.9, weight_decay: 5e-4);
         step = () =>
         {

@@ -119,6 +119,7 @@ public sealed class Trainer : IDisposable
         var lastLog = (Time: clock.Elapsed, Step: _globalStep);
         _backbone.train();
         _head.train();
+        NativeHeap.TuneForTraining();
         try
         {
             for (; _epoch < _config.NumEpoch; _epoch++, _batch = 0)
@@ -156,6 +157,11 @@ public sealed class Trainer : IDisposable
         {
             Save("interrupt", _epoch, _batch);
             throw;
+        }
+        finally
+        {
+            // The tuned heap keeps up to 256 MB of freed activations; the session that trained need not.
+            NativeHeap.Release();
         }
         return new TrainingOutcome(_saved[^1], _saved);
     }
