@@ -37,9 +37,9 @@ internal sealed class ConversionReader
 
     /// <summary>
     /// Reads the source records <paramref name="indices"/> and yields, in that order, those that can be read and
-    /// decoded, each with its position in <paramref name="indices"/>; the others are reported as skipped. Reads and header checks dominate a conversion, so batches are
-    /// read on several threads, the next one while the caller writes the current one; everything the caller sees,
-    /// skips and progress included, still happens on its own thread.
+    /// decoded, each with its position in <paramref name="indices"/>; the others are reported as skipped. Reads and
+    /// header checks dominate a conversion, so batches are read on several threads, the next one while the caller
+    /// writes the current one; everything the caller sees, skips and progress included, still happens on its own thread.
     /// </summary>
     public IEnumerable<(int Position, FaceSample Sample)> ReadAll(IReadOnlyList<int> indices)
     {

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.ExceptionServices;
 
 namespace InsightFace.Engine.Data.OFRecord;
 
@@ -100,18 +101,28 @@ public static class OFRecordWriter
         catch
         {
             writer?.Dispose();
-            try
-            {
-                // The staged parts are removed next; let their flushes finish first. The first failure is the story.
-                Task.WaitAll([.. flushes]);
-            }
-            catch (AggregateException)
-            {
-            }
+            // The staged parts are removed next: let their flushes finish first. What stopped the writing is the story.
+            WaitForFlushes(flushes, rethrow: false);
             throw;
         }
-        foreach (var flush in flushes) flush.GetAwaiter().GetResult();
+        WaitForFlushes(flushes, rethrow: true);
         return written;
+    }
+
+    /// <summary>Waits for every part's flush; with <paramref name="rethrow"/>, then throws the first failure as itself.</summary>
+    private static void WaitForFlushes(List<Task> flushes, bool rethrow)
+    {
+        try
+        {
+            Task.WaitAll([.. flushes]);
+        }
+        catch (AggregateException e) when (rethrow)
+        {
+            ExceptionDispatchInfo.Throw(e.InnerExceptions[0]);
+        }
+        catch (AggregateException)
+        {
+        }
     }
 
     /// <summary>Stages the source's verification sets and <c>property</c> (written from the source when it has none).</summary>
