@@ -90,6 +90,22 @@ Describe 'Start-FaceTraining' {
             Should -Throw -ErrorId 'DeviceUnavailable,InsightFace.PowerShell.Commands.StartFaceTrainingCommand'
     }
 
+    It 'reports a device string that is not a device as DeviceInvalid, not as a bare ArgumentException' {
+        $err = { Start-FaceTraining -Set $tiny -OutputPath (Join-Path $TestDrive 'gpu') -Device gpu -ErrorAction Stop } | Should -Throw -PassThru
+        $err.FullyQualifiedErrorId | Should -Be 'DeviceInvalid,InsightFace.PowerShell.Commands.StartFaceTrainingCommand'
+        $err.CategoryInfo.Category | Should -Be 'InvalidArgument'
+    }
+
+    It 'reports a broken verification set with its id, as every cmdlet reports engine errors' {
+        $held = New-Item -ItemType Directory -Path (Join-Path $TestDrive 'broken')
+        $dataset = Get-FaceDataset -Synthetic -Classes 6 -ImagesPerClass 4 -Seed 3 -VerificationPairs 20 -OutputPath (Join-Path $held 'unseen.bin')
+        Set-Content (Join-Path $held 'unseen.bin') 'not a pickle'
+        $set = $tiny.Clone(); 'rec', 'num_classes', 'num_image' | ForEach-Object { $set.Remove($_) }; $set.val_targets = @('unseen')
+        $err = { $dataset | Start-FaceTraining -Set $set -OutputPath (Join-Path $TestDrive 'broken-run') -ErrorAction Stop } | Should -Throw -PassThru
+        $err.FullyQualifiedErrorId | Should -Be 'VerificationBinNotPickle,InsightFace.PowerShell.Commands.StartFaceTrainingCommand'
+        $err.CategoryInfo.Category | Should -Be 'InvalidData'
+    }
+
     It 'records its dataset, so Test-FaceVerification finds a target by name beside the training data' {
         $held = New-Item -ItemType Directory -Path (Join-Path $TestDrive 'held')
         $dataset = Get-FaceDataset -Synthetic -Classes 6 -ImagesPerClass 4 -Seed 3 -VerificationPairs 20 -OutputPath (Join-Path $held 'unseen.bin')

@@ -26,7 +26,7 @@ public static class BackboneRegistry
         {
             // arcface_torch's get_model never passes dropout to MobileFaceNet; refusing it beats ignoring it.
             if (options.Dropout != 0)
-                throw new BackboneConfigurationException("DropoutNotSupported", "dropout",
+                throw new BackboneConfigurationException(ErrorIds.DropoutNotSupported, "dropout",
                     $"Network '{Name}' has no dropout layer, but dropout is {options.Dropout}. Set dropout to 0.");
             return new MobileFaceNet(Blocks, Scale, options.EmbeddingSize, device);
         }
@@ -60,7 +60,7 @@ public static class BackboneRegistry
         var architecture = Find(name);
         CheckEmbeddingSize(options.EmbeddingSize);
         if (!(options.Dropout >= 0 && options.Dropout < 1))
-            throw new BackboneConfigurationException("InvalidDropout", "dropout",
+            throw new BackboneConfigurationException(ErrorIds.InvalidDropout, "dropout",
                 $"dropout must be in [0, 1), got {options.Dropout}.");
         var device = options.Device ?? torch.CPU;
         if (options.Fp16)
@@ -86,13 +86,13 @@ public static class BackboneRegistry
 
     private static Architecture Find(string name) =>
         Architectures.FirstOrDefault(a => a.Name == name)
-        ?? throw new BackboneConfigurationException("UnknownBackbone", "network",
+        ?? throw new BackboneConfigurationException(ErrorIds.UnknownBackbone, "network",
             $"Unknown network '{name}'. Expected one of: {string.Join(", ", Names)}.");
 
     private static void CheckEmbeddingSize(long embeddingSize)
     {
         if (embeddingSize < 1)
-            throw new BackboneConfigurationException("InvalidEmbeddingSize", "embedding_size",
+            throw new BackboneConfigurationException(ErrorIds.InvalidEmbeddingSize, "embedding_size",
                 $"embedding_size must be at least 1, got {embeddingSize}.");
     }
 }

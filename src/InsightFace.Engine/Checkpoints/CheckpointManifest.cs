@@ -66,7 +66,7 @@ public sealed record CheckpointManifest
         }
         catch (JsonException e)
         {
-            throw new CheckpointException("CheckpointInvalid", path, $"{path}: not a valid checkpoint manifest: {e.Message}", e);
+            throw new CheckpointException(ErrorIds.CheckpointInvalid, path, $"{path}: not a valid checkpoint manifest: {e.Message}", e);
         }
     }
 

@@ -24,7 +24,7 @@ public static class CheckpointModel
         }
         catch (BackboneConfigurationException e)
         {
-            throw new CheckpointException("CheckpointIncompatible", checkpoint.Folder,
+            throw new CheckpointException(ErrorIds.CheckpointIncompatible, checkpoint.Folder,
                 $"{checkpoint.Folder}: the checkpoint's network '{manifest.Network}' (embedding {manifest.EmbeddingSize}) cannot be built: {e.Message}", e);
         }
 
@@ -36,7 +36,7 @@ public static class CheckpointModel
         catch (StateDictMismatchException e)
         {
             backbone.Dispose();
-            throw new CheckpointException("CheckpointIncompatible", checkpoint.Folder,
+            throw new CheckpointException(ErrorIds.CheckpointIncompatible, checkpoint.Folder,
                 $"{checkpoint.ModelPath} does not fit network '{manifest.Network}': {e.Message}", e);
         }
         if (device is not null) backbone.to(device);

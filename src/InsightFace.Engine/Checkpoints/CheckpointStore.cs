@@ -32,12 +32,12 @@ public static class CheckpointStore
         var full = Path.GetFullPath(path);
         if (File.Exists(full)) full = Path.GetDirectoryName(full)!;
         if (!Directory.Exists(full))
-            throw new CheckpointException("CheckpointNotFound", full, $"{full}: no such checkpoint or run folder.");
+            throw new CheckpointException(ErrorIds.CheckpointNotFound, full, $"{full}: no such checkpoint or run folder.");
 
         var manifest = Path.Combine(full, CheckpointManifest.FileName);
         if (File.Exists(manifest)) return Load(full);
         var newest = List(full).LastOrDefault();
-        return newest ?? throw new CheckpointException("CheckpointNotFound", full,
+        return newest ?? throw new CheckpointException(ErrorIds.CheckpointNotFound, full,
             $"{full}: neither a checkpoint (no {CheckpointManifest.FileName}) nor a run folder with checkpoints.");
     }
 
@@ -80,7 +80,7 @@ public static class CheckpointStore
     {
         var final = Path.GetFullPath(folder);
         if ((Directory.Exists(final) || File.Exists(final)) && !overwrite)
-            throw new CheckpointException("CheckpointExists", final, $"{final} already exists. Use -Force to replace it.");
+            throw new CheckpointException(ErrorIds.CheckpointExists, final, $"{final} already exists. Use -Force to replace it.");
         Stage(final, manifest, write);
         return Load(final);
     }
@@ -126,7 +126,7 @@ public static class CheckpointStore
     {
         var manifest = CheckpointManifest.Read(Path.Combine(folder, CheckpointManifest.FileName));
         if (!File.Exists(Path.Combine(folder, CheckpointManifest.ModelFileName)))
-            throw new CheckpointException("CheckpointInvalid", folder, $"{folder}: {CheckpointManifest.ModelFileName} is missing.");
+            throw new CheckpointException(ErrorIds.CheckpointInvalid, folder, $"{folder}: {CheckpointManifest.ModelFileName} is missing.");
         return new CheckpointInfo(folder, manifest);
     }
 }

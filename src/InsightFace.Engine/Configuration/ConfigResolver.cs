@@ -34,16 +34,16 @@ public static class ConfigResolver
             values["output"] = new ConfigValue(Path.Combine("work_dirs", name), "derived");
         }
         foreach (var key in ConfigSchema.Keys.Where(k => values[k.Name].Value is null))
-            throw new ConfigException("ConfigValueMissing",
+            throw new ConfigException(ErrorIds.ConfigValueMissing,
                 $"'{key.Name}' ({key.Description}) is not set: set it in the config, with -Set, or pass a dataset.", key.Name);
 
         var config = new TrainingConfig(values, worldSize);
         if (config.StepsPerEpoch == 0)
-            throw new ConfigException("ConfigValueInvalid",
+            throw new ConfigException(ErrorIds.ConfigValueInvalid,
                 $"num_image ({config.NumImage}) is smaller than one global batch ({config.TotalBatchSize} = batch_size {config.BatchSize} × {worldSize} processes): an epoch would have no steps.",
                 "num_image");
         if (config.WarmupEpoch > config.NumEpoch)
-            throw new ConfigException("ConfigValueInvalid",
+            throw new ConfigException(ErrorIds.ConfigValueInvalid,
                 $"{values["warmup_epoch"].Origin}: warmup_epoch ({config.WarmupEpoch}) is longer than num_epoch ({config.NumEpoch}).", "warmup_epoch");
         return new ResolvedConfig(ConfigSchema.Keys.ToDictionary(k => k.Name, k => values[k.Name], StringComparer.Ordinal), config);
     }
@@ -53,11 +53,11 @@ public static class ConfigResolver
         if (!ConfigSchema.TryGet(key, out var definition))
         {
             var hint = ConfigSchema.Closest(key) is { } close ? $" Did you mean '{close}'?" : "";
-            throw new ConfigException("ConfigKeyUnknown", $"{origin}: unknown key '{key}'.{hint}", key);
+            throw new ConfigException(ErrorIds.ConfigKeyUnknown, $"{origin}: unknown key '{key}'.{hint}", key);
         }
         var value = ConfigValue.Convert(definition, raw, origin);
         if (value is not null && definition.Check?.Invoke(value) is { } problem)
-            throw new ConfigException("ConfigValueInvalid", $"{origin}: '{key}' = {ConfigValue.Show(value)}: {problem}.", key);
+            throw new ConfigException(ErrorIds.ConfigValueInvalid, $"{origin}: '{key}' = {ConfigValue.Show(value)}: {problem}.", key);
         values[key] = new ConfigValue(value, origin);
     }
 }

@@ -27,7 +27,7 @@ public sealed record ConfigValue(object? Value, string Origin)
         }
         catch (Exception e) when (e is FormatException or OverflowException or InvalidCastException)
         {
-            throw new ConfigException("ConfigValueInvalid",
+            throw new ConfigException(ErrorIds.ConfigValueInvalid,
                 $"{origin}: '{key.Name}' = '{Show(raw)}' is not {Article(key.Kind)} ({key.Description}).", key.Name, e);
         }
     }

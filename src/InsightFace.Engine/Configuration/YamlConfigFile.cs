@@ -20,7 +20,7 @@ public static class YamlConfigFile
         for (var current = Path.GetFullPath(path); current is not null;)
         {
             if (!seen.Add(current))
-                throw new ConfigException("ConfigBaseCycle", $"{current}: the base: chain comes back to this file.", BaseKey);
+                throw new ConfigException(ErrorIds.ConfigBaseCycle, $"{current}: the base: chain comes back to this file.", BaseKey);
             var (values, parent) = Read(current);
             layers.Insert(0, values);
             current = parent is null ? null : Path.GetFullPath(Path.Combine(Path.GetDirectoryName(current)!, parent));
@@ -31,7 +31,7 @@ public static class YamlConfigFile
     private static (Dictionary<string, (object? Raw, string Origin)> Values, string? Base) Read(string path)
     {
         if (!File.Exists(path))
-            throw new ConfigException("ConfigFileNotFound", $"Config file '{path}' does not exist.");
+            throw new ConfigException(ErrorIds.ConfigFileNotFound, $"Config file '{path}' does not exist.");
         var stream = new YamlStream();
         try
         {
@@ -40,13 +40,13 @@ public static class YamlConfigFile
         }
         catch (YamlException e)
         {
-            throw new ConfigException("ConfigFileInvalid", $"{path}:{e.Start.Line}: not valid YAML: {e.Message}", inner: e);
+            throw new ConfigException(ErrorIds.ConfigFileInvalid, $"{path}:{e.Start.Line}: not valid YAML: {e.Message}", inner: e);
         }
 
         var values = new Dictionary<string, (object? Raw, string Origin)>(StringComparer.Ordinal);
         if (stream.Documents.Count == 0) return (values, null);
         if (stream.Documents[0].RootNode is not YamlMappingNode root)
-            throw new ConfigException("ConfigFileInvalid", $"{path}: expected a mapping of keys to values at the top level.");
+            throw new ConfigException(ErrorIds.ConfigFileInvalid, $"{path}: expected a mapping of keys to values at the top level.");
 
         string? parent = null;
         foreach (var (keyNode, valueNode) in root.Children)
@@ -57,7 +57,7 @@ public static class YamlConfigFile
             {
                 YamlScalarNode scalar => scalar.Style is ScalarStyle.Plain && scalar.Value is "null" or "~" ? null : (object?)scalar.Value,
                 YamlSequenceNode sequence => sequence.Children.Select(c => (c as YamlScalarNode)?.Value).ToArray(),
-                _ => throw new ConfigException("ConfigValueInvalid", $"{origin}: '{key}' must be a value or a list, not a mapping.", key),
+                _ => throw new ConfigException(ErrorIds.ConfigValueInvalid, $"{origin}: '{key}' must be a value or a list, not a mapping.", key),
             };
             if (key == BaseKey) parent = raw as string;
             else values[key] = (raw, origin);

@@ -107,7 +107,7 @@ internal sealed class ConversionReader
             return (null, e);
         }
         if (ImageSize.FromEncoded(sample.Image) is null)
-            return (null, new DatasetFormatException(DatasetErrorIds.DatasetImageUndecodable, sample.Origin, null,
+            return (null, new DatasetFormatException(ErrorIds.DatasetImageUndecodable, sample.Origin, null,
                 $"{sample.Origin} (record {index}): expected an encoded image (JPEG or PNG), found {sample.Image.Length} bytes that do not decode; the record was skipped."));
         return (sample, null);
     }

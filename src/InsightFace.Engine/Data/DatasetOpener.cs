@@ -26,7 +26,7 @@ public static class DatasetOpener
         var fullPath = Path.GetFullPath(path);
         if (File.Exists(fullPath)) return OpenFile(fullPath, format, imageKey, labelKey);
         if (!Directory.Exists(fullPath))
-            throw new DatasetNotFoundException(DatasetErrorIds.DatasetNotFound, fullPath, $"{fullPath}: no such file or folder.");
+            throw new DatasetNotFoundException(ErrorIds.DatasetNotFound, fullPath, $"{fullPath}: no such file or folder.");
 
         var rec = Path.Combine(fullPath, FaceRecordIOWriter.RecFileName);
         return format switch
@@ -55,7 +55,7 @@ public static class DatasetOpener
         }
         if (format is DatasetFormat.Auto or DatasetFormat.OFRecord && name.StartsWith(OFRecordDataset.PartPrefix, StringComparison.Ordinal))
             return OFRecordDataset.Open(Path.GetDirectoryName(file)!, imageKey, labelKey);
-        throw new DatasetNotFoundException(DatasetErrorIds.DatasetNotFound, file,
+        throw new DatasetNotFoundException(ErrorIds.DatasetNotFound, file,
             $"{file}: expected a folder, a .rec or .idx file, or an OFRecord part-* file{(format == DatasetFormat.Auto ? "" : $" for format {format}")}.");
     }
 }

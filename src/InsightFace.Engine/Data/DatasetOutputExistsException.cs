@@ -5,7 +5,7 @@ public sealed class DatasetOutputExistsException : DatasetException
 {
     /// <summary>Creates the exception for the existing file <paramref name="existingPath"/>.</summary>
     public DatasetOutputExistsException(string existingPath, string message)
-        : base(DatasetErrorIds.DatasetOutputExists, existingPath, message)
+        : base(ErrorIds.DatasetOutputExists, existingPath, message)
     {
     }
 }

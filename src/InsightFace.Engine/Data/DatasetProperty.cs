@@ -24,7 +24,7 @@ public sealed record DatasetProperty(int NumClasses, ImageSize ImageSize)
             && int.TryParse(fields[2], NumberStyles.None, CultureInfo.InvariantCulture, out var width)
             && classes > 0 && height > 0 && width > 0)
             return new DatasetProperty(classes, new ImageSize(height, width));
-        throw new DatasetFormatException(DatasetErrorIds.DatasetPropertyInvalid, path, 0,
+        throw new DatasetFormatException(ErrorIds.DatasetPropertyInvalid, path, 0,
             $"{path}: expected a first line 'num_classes,height,width' of positive integers, found '{firstLine}'.");
     }
 

@@ -5,7 +5,7 @@ public sealed class DatasetWriteException : DatasetException
 {
     /// <summary>Creates the exception for the file being written, wrapping the I/O error.</summary>
     public DatasetWriteException(string filePath, string message, Exception inner)
-        : base(DatasetErrorIds.DatasetWriteFailed, filePath, message, inner)
+        : base(ErrorIds.DatasetWriteFailed, filePath, message, inner)
     {
     }
 }

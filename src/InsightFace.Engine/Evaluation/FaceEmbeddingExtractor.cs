@@ -16,7 +16,7 @@ public sealed class FaceEmbeddingExtractor(IFaceEmbedder embedder, int batchSize
 
     /// <summary>
     /// One embedding per encoded image, in order. An image that does not decode throws
-    /// <see cref="EvaluationException"/> (<see cref="EvaluationException.ImageInvalid"/>) naming its index.
+    /// <see cref="EvaluationException"/> (<see cref="ErrorIds.VerificationImageInvalid"/>) naming its index.
     /// </summary>
     public IReadOnlyList<float[]> Embed(IReadOnlyList<byte[]> images, CancellationToken cancellationToken = default)
     {
@@ -61,7 +61,7 @@ public sealed class FaceEmbeddingExtractor(IFaceEmbedder embedder, int batchSize
         }
         catch (FaceImageDecodeException e)
         {
-            throw new EvaluationException(EvaluationException.ImageInvalid, $"Image {index} does not decode: {e.Message}", e);
+            throw new EvaluationException(ErrorIds.VerificationImageInvalid, $"Image {index} does not decode: {e.Message}", e);
         }
         var transform = embedder.InputTransform;
         transform.ToChw(_rgb, FaceInput.Size, FaceInput.Size, _batch.AsSpan(slot * FaceInput.Floats, FaceInput.Floats), flip: false);

@@ -69,7 +69,7 @@ public sealed class FaceModel : IFaceEmbedder, IDisposable
         }
         catch (OnnxRuntimeException e)
         {
-            throw new EvaluationException(EvaluationException.OnnxModelInvalid,
+            throw new EvaluationException(ErrorIds.OnnxModelInvalid,
                 $"{Path.GetFullPath(modelPath)}: ONNX Runtime cannot load it as a model: {e.Message}", e);
         }
         return new FaceModel(onnx, onnx, onnx.ModelPath, "onnx");

@@ -77,7 +77,7 @@ internal sealed class ImageBatchProducer : IDisposable
         }
         catch (FaceImageDecodeException e)
         {
-            throw new EvaluationException(EvaluationException.ImageInvalid,
+            throw new EvaluationException(ErrorIds.VerificationImageInvalid,
                 $"'{_target}': image {index} (pair {index / 2}, {(index % 2 == 0 ? "first" : "second")} image) does not decode: {e.Message} " +
                 "Every image is needed: skipping one would change the protocol.", e);
         }

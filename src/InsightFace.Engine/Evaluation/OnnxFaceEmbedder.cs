@@ -73,7 +73,7 @@ public sealed class OnnxFaceEmbedder : IFaceEmbedder, IDisposable
             using var outputs = _session.Run(_runOptions, new Dictionary<string, OrtValue> { [_inputName] = tensor }, [_outputName]);
             var shape = outputs[0].GetTensorTypeAndShape().Shape;
             if (shape.Length != 2 || shape[0] != chunk)
-                throw new EvaluationException(EvaluationException.OnnxOutputUnsupported,
+                throw new EvaluationException(ErrorIds.OnnxOutputShapeUnsupported,
                     $"{ModelPath}: output '{_outputName}' came back as [{string.Join(", ", shape)}] for a batch of {chunk}; expected [{chunk}, E].");
             var values = outputs[0].GetTensorDataAsSpan<float>();
             result ??= new float[count, shape[1]];
@@ -105,7 +105,7 @@ public sealed class OnnxFaceEmbedder : IFaceEmbedder, IDisposable
         var ok = meta.IsTensor && meta.ElementType == typeof(float) && dims.Length == 4
                  && Fits(dims[1], FaceInput.Channels) && Fits(dims[2], FaceInput.Size) && Fits(dims[3], FaceInput.Size);
         if (!ok)
-            throw new EvaluationException(EvaluationException.OnnxInputUnsupported,
+            throw new EvaluationException(ErrorIds.OnnxInputShapeUnsupported,
                 $"{ModelPath}: input '{name}' is {Describe(meta)}; expected float [N, 3, 112, 112].");
         return (name, dims[0] > 0 ? dims[0] : null);
     }
@@ -114,7 +114,7 @@ public sealed class OnnxFaceEmbedder : IFaceEmbedder, IDisposable
     {
         var (name, meta) = _session.OutputMetadata.First();
         if (!meta.IsTensor || meta.ElementType != typeof(float) || meta.Dimensions.Length != 2)
-            throw new EvaluationException(EvaluationException.OnnxOutputUnsupported,
+            throw new EvaluationException(ErrorIds.OnnxOutputShapeUnsupported,
                 $"{ModelPath}: output '{name}' is {Describe(meta)}; expected a 2-D float embedding [N, E].");
         return name;
     }

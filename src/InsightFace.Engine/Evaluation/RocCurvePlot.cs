@@ -18,7 +18,7 @@ public static class RocCurvePlot
     {
         var full = Path.GetFullPath(path);
         if (!overwrite && File.Exists(full))
-            throw new EvaluationException(EvaluationException.OutputExists, $"{full}: the file exists; pass overwrite (-Force) to replace it.");
+            throw new EvaluationException(ErrorIds.VerificationOutputExists, $"{full}: the file exists; pass overwrite (-Force) to replace it.");
 
         using var surface = SKSurface.Create(new SKImageInfo(Width, Height, SKColorType.Rgba8888, SKAlphaType.Premul));
         Draw(surface.Canvas, result);

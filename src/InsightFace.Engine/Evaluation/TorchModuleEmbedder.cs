@@ -53,7 +53,7 @@ public sealed class TorchModuleEmbedder : IFaceEmbedder
             if (wasTraining) _module.train();
         }
         if (output.dim() != 2 || output.shape[0] != count)
-            throw new EvaluationException(EvaluationException.EmbeddingShapeInvalid,
+            throw new EvaluationException(ErrorIds.EmbeddingShapeInvalid,
                 $"{Description} returned a [{string.Join(", ", output.shape)}] tensor for {count} images; expected [{count}, E].");
 
         var values = output.to(ScalarType.Float32).cpu().data<float>().ToArray();

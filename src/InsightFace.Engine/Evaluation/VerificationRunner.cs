@@ -23,7 +23,7 @@ public sealed class VerificationRunner(IFaceEmbedder embedder, VerificationOptio
         CancellationToken cancellationToken = default)
     {
         if (set.Pairs < _options.Folds)
-            throw new EvaluationException(EvaluationException.TooFewPairs,
+            throw new EvaluationException(ErrorIds.VerificationTooFewPairs,
                 $"'{target}' has {set.Pairs} pairs; {_options.Folds}-fold cross-validation needs at least {_options.Folds}.");
 
         var elapsed = Stopwatch.StartNew();
@@ -54,7 +54,7 @@ public sealed class VerificationRunner(IFaceEmbedder embedder, VerificationOptio
     {
         var embeddings = embedder.Embed(images, count);
         if (embeddings.GetLength(0) != count || (_embeddingSize >= 0 && embeddings.GetLength(1) != _embeddingSize))
-            throw new EvaluationException(EvaluationException.EmbeddingShapeInvalid,
+            throw new EvaluationException(ErrorIds.EmbeddingShapeInvalid,
                 $"{embedder.Description} returned [{embeddings.GetLength(0)}, {embeddings.GetLength(1)}] for images " +
                 $"{start}..{start + count - 1}; expected [{count}, {(_embeddingSize >= 0 ? _embeddingSize : "E")}].");
         _embeddingSize = embeddings.GetLength(1);

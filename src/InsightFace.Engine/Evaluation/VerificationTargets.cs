@@ -17,7 +17,7 @@ public static class VerificationTargets
             var full = Path.GetFullPath(target);
             return File.Exists(full)
                 ? full
-                : throw new EvaluationException(EvaluationException.TargetNotFound, $"Verification set {full} does not exist.");
+                : throw new EvaluationException(ErrorIds.VerificationTargetNotFound, $"Verification set {full} does not exist.");
         }
 
         var searched = folders.Select(Path.GetFullPath).ToArray();
@@ -27,7 +27,7 @@ public static class VerificationTargets
             if (File.Exists(candidate)) return candidate;
         }
         var where = searched.Length == 0 ? "no folder was given to look in" : $"looked in {string.Join(", ", searched)}";
-        throw new EvaluationException(EvaluationException.TargetNotFound,
+        throw new EvaluationException(ErrorIds.VerificationTargetNotFound,
             $"Verification target '{target}' has no {target}.bin: {where}. Pass -DataPath or a path to the .bin.");
     }
 }

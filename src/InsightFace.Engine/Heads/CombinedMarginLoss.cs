@@ -44,14 +44,14 @@ public sealed class CombinedMarginLoss : nn.Module<Tensor, Tensor, Tensor>
         : this(s, m1, m2, m3, straightThroughArcFace, normalizesInputs: true)
     {
         if (!(interclassFilteringThreshold is >= 0 and <= 1))
-            throw new HeadConfigurationException("InvalidFilteringThreshold", "interclass_filtering_threshold",
+            throw new HeadConfigurationException(ErrorIds.InvalidFilteringThreshold, "interclass_filtering_threshold",
                 $"interclass_filtering_threshold must be a cosine in [0, 1] (0 turns filtering off), got {interclassFilteringThreshold}.");
         InterclassFilteringThreshold = interclassFilteringThreshold;
         if (!double.IsFinite(s) || s <= 0)
-            throw new HeadConfigurationException("InvalidMargin", "s", $"The scale s must be positive and finite, got {s}.");
+            throw new HeadConfigurationException(ErrorIds.InvalidMargin, "s", $"The scale s must be positive and finite, got {s}.");
         if (!double.IsFinite(m1) || !double.IsFinite(m2) || !double.IsFinite(m3) ||
             m1 <= 0 || m2 < 0 || m2 >= Math.PI || m3 < 0 || m3 >= 2)
-            throw new HeadConfigurationException("InvalidMargin", "margin_list",
+            throw new HeadConfigurationException(ErrorIds.InvalidMargin, "margin_list",
                 $"margin_list ({m1}, {m2}, {m3}) gives no valid target angle: m1·θ + m2 must be an angle in [0, π) " +
                 "at θ = 0 with m1 > 0, and m3 must be in [0, 2), or every target logit lies below every other.");
     }

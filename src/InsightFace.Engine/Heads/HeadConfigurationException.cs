@@ -1,15 +1,11 @@
 namespace InsightFace.Engine.Heads;
 
 /// <summary>A margin loss or Partial FC was configured with values it cannot work with.</summary>
-public sealed class HeadConfigurationException : ArgumentException
+public sealed class HeadConfigurationException : InsightFaceException
 {
     /// <summary>Creates the exception with a stable <paramref name="errorId"/> and the config key at fault.</summary>
-    public HeadConfigurationException(string errorId, string key, string message) : base(message, key) =>
-        ErrorId = errorId;
+    public HeadConfigurationException(string errorId, string key, string message) : base(errorId, message) => Key = key;
 
-    /// <summary>
-    /// Stable identifier for the cmdlet layer: <c>InvalidMargin</c>, <c>InvalidSampleRate</c>,
-    /// <c>InvalidNumClasses</c> or <c>InvalidEmbeddingSize</c>.
-    /// </summary>
-    public string ErrorId { get; }
+    /// <summary>The config key at fault, for example <c>sample_rate</c>.</summary>
+    public string Key { get; }
 }

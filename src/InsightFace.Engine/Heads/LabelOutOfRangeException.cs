@@ -1,11 +1,11 @@
 namespace InsightFace.Engine.Heads;
 
 /// <summary>A batch carried a label outside [0, num_classes): the dataset and the config disagree.</summary>
-public sealed class LabelOutOfRangeException : ArgumentOutOfRangeException
+public sealed class LabelOutOfRangeException : InsightFaceException
 {
     /// <summary>Creates the exception for <paramref name="label"/> found at <paramref name="batchIndex"/> of rank <paramref name="rank"/>'s batch.</summary>
     public LabelOutOfRangeException(long label, long batchIndex, int rank, long numClasses)
-        : base("labels", label,
+        : base(ErrorIds.LabelOutOfRange,
             $"Label {label} at batch index {batchIndex}{(rank > 0 ? $" of rank {rank}" : "")} is outside [0, {numClasses}). " +
             $"num_classes must be larger than every label in the dataset.")
     {
@@ -14,9 +14,6 @@ public sealed class LabelOutOfRangeException : ArgumentOutOfRangeException
         Rank = rank;
         NumClasses = numClasses;
     }
-
-    /// <summary>Stable identifier for the cmdlet layer.</summary>
-    public string ErrorId => "LabelOutOfRange";
 
     /// <summary>The offending label.</summary>
     public long Label { get; }

@@ -52,13 +52,13 @@ public sealed class PartialFC : nn.Module<Tensor, Tensor, Tensor>
         : base(nameof(PartialFC))
     {
         if (embeddingSize < 1)
-            throw new HeadConfigurationException("InvalidEmbeddingSize", "embedding_size",
+            throw new HeadConfigurationException(ErrorIds.InvalidEmbeddingSize, "embedding_size",
                 $"embedding_size must be at least 1, got {embeddingSize}.");
         if (numClasses < 1)
-            throw new HeadConfigurationException("InvalidNumClasses", "num_classes",
+            throw new HeadConfigurationException(ErrorIds.InvalidNumClasses, "num_classes",
                 $"num_classes must be at least 1, got {numClasses}.");
         if (!(sampleRate >= 0 && sampleRate <= 1))
-            throw new HeadConfigurationException("InvalidSampleRate", "sample_rate",
+            throw new HeadConfigurationException(ErrorIds.InvalidSampleRate, "sample_rate",
                 $"sample_rate must be in [0, 1], got {sampleRate}.");
 
         this.margin = margin;

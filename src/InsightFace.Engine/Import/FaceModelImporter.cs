@@ -34,7 +34,7 @@ public static class FaceModelImporter
     {
         var output = Path.GetFullPath(outputFolder);
         if (!overwrite && (Directory.Exists(output) || File.Exists(output)))
-            throw new CheckpointException("CheckpointExists", output, $"{output} already exists. Use -Force to replace it.");
+            throw new CheckpointException(ErrorIds.CheckpointExists, output, $"{output} already exists. Use -Force to replace it.");
 
         var kind = ModelFiles.KindOf(path);
         StateDict weights;
@@ -54,7 +54,7 @@ public static class FaceModelImporter
             if (network is null)
             {
                 weights.Dispose();
-                throw new ModelImportException("NetworkRequired", path,
+                throw new ModelImportException(ErrorIds.NetworkRequired, path,
                     $"'{path}' is a PyTorch state dict, which does not say which network it is; pass -Network ({string.Join(", ", BackboneRegistry.Names)}).");
             }
             embeddingSize ??= EmbeddingSizeOf(weights);
@@ -87,7 +87,7 @@ public static class FaceModelImporter
         {
             return BackboneRegistry.Create(network, new BackboneOptions { EmbeddingSize = embeddingSize });
         }
-        catch (BackboneConfigurationException e) when (e.ErrorId == "UnknownBackbone" && mapped is { Scale: not null } && network == mapped.Network)
+        catch (BackboneConfigurationException e) when (e.ErrorId == ErrorIds.UnknownBackbone && mapped is { Scale: not null } && network == mapped.Network)
         {
             throw NotInRegistry(path, mapped, e);
         }
@@ -95,7 +95,7 @@ public static class FaceModelImporter
 
     // A MobileFaceNet whose width or blocks no registry network has (InsightFace's fmobilefacenet is scale 1; mbf is 2).
     private static ModelImportException NotInRegistry(string path, MappedBackbone mapped, Exception inner) =>
-        new("MxnetNetworkNotInRegistry", path,
+        new(ErrorIds.MxnetNetworkNotInRegistry, path,
             $"'{path}' is an MXNet MobileFaceNet ('{mapped.Network}'): arcface_torch's MobileFaceNet with blocks [{string.Join(", ", mapped.Blocks)}] " +
             $"at width scale {mapped.Scale}, embedding {mapped.EmbeddingSize}. The registry has no network of that shape " +
             $"({string.Join(", ", BackboneRegistry.Names)}); pass -Network with one that has it.", inner);

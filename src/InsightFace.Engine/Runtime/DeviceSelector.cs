@@ -14,11 +14,11 @@ public static class DeviceSelector
         var spec = device.Trim().ToLowerInvariant();
         if (spec == "cpu") return torch.CPU;
         if (spec != "cuda" && !spec.StartsWith("cuda:", StringComparison.Ordinal))
-            throw new ArgumentException($"Unknown device '{device}'. Expected cpu, cuda or cuda:N.", nameof(device));
+            throw Invalid(device);
 
         var index = 0;
         if (spec.Length > 4 && !int.TryParse(spec.AsSpan(5), out index))
-            throw new ArgumentException($"Unknown device '{device}'. Expected cpu, cuda or cuda:N.", nameof(device));
+            throw Invalid(device);
 
         EnsureCuda(device);
         var count = torch.cuda.device_count();
@@ -47,6 +47,9 @@ public static class DeviceSelector
         if (!torch.cuda.is_available())
             throw new DeviceUnavailableException(device, $"Device '{device}' was requested but libtorch sees no CUDA device. {remedy}");
     }
+
+    private static DeviceUnavailableException Invalid(string device) =>
+        new(ErrorIds.DeviceInvalid, device, $"Unknown device '{device}'. Expected cpu, cuda or cuda:N.");
 
     private static string FirstLine(string text) => text.Split('\n', 2)[0].Trim();
 }

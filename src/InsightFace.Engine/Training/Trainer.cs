@@ -67,14 +67,14 @@ public sealed class Trainer : IDisposable
         _observer = observer;
         var run = request.RunFolder;
         if (request.Dataset.NumClasses > _config.NumClasses)
-            throw new TrainingException("DatasetIncompatible",
+            throw new TrainingException(ErrorIds.DatasetIncompatible,
                 $"num_classes ({_config.NumClasses}) is smaller than the dataset's {request.Dataset.NumClasses} identities: labels would fall outside the classifier.");
         PrepareRunFolder(run, request.Resume || _config.Resume, request.Overwrite);
 
         _device = DeviceSelector.Resolve(_config.Device);
         _loader = new TrainingLoader(request.Dataset, new TrainingLoaderOptions(_config.BatchSize, _config.NumWorkers, _config.Seed));
         if (_loader.BatchesPerEpoch != _config.StepsPerEpoch)
-            throw new TrainingException("DatasetIncompatible",
+            throw new TrainingException(ErrorIds.DatasetIncompatible,
                 $"num_image ({_config.NumImage}) gives {_config.StepsPerEpoch} steps per epoch, but the dataset has {request.Dataset.Count} images ({_loader.BatchesPerEpoch} batches of {_config.BatchSize}).");
 
         torch.manual_seed(_config.Seed);
@@ -178,7 +178,7 @@ public sealed class Trainer : IDisposable
         if (!double.IsFinite(value))
         {
             if (!_config.SkipNonFiniteLoss)
-                throw new TrainingException("LossNotFinite",
+                throw new TrainingException(ErrorIds.LossNotFinite,
                     $"The loss became {value} at global step {_globalStep + 1} (epoch {_epoch}, batch {batch.Index}); the last good checkpoint is kept. Lower lr, or set nan_policy: skip.");
             _optimizer.zero_grad();
             _head.TakeActiveRows().Dispose();
@@ -286,7 +286,7 @@ public sealed class Trainer : IDisposable
         if (existing && !resume)
         {
             if (!overwrite)
-                throw new TrainingException("RunExists", $"{run} already holds a training run. Use -Resume to continue it or -Force to replace it.");
+                throw new TrainingException(ErrorIds.RunExists, $"{run} already holds a training run. Use -Resume to continue it or -Force to replace it.");
             Directory.Delete(run, recursive: true);
         }
         Directory.CreateDirectory(run);
@@ -295,7 +295,7 @@ public sealed class Trainer : IDisposable
     private void LoadResumeState(string run)
     {
         var checkpoint = CheckpointStore.List(run).LastOrDefault(c => c.Manifest.Resumable)
-            ?? throw new TrainingException("ResumeNotFound", $"{run} has no resumable checkpoint (save_all_states must be on): nothing to resume.");
+            ?? throw new TrainingException(ErrorIds.ResumeNotFound, $"{run} has no resumable checkpoint (save_all_states must be on): nothing to resume.");
         TrainingState state;
         try
         {
@@ -303,7 +303,7 @@ public sealed class Trainer : IDisposable
         }
         catch (Exception e) when (e is IOException or System.Text.Json.JsonException)
         {
-            throw new TrainingException("ResumeIncompatible", $"{checkpoint.Folder}: {TrainingState.FileName} is missing or corrupt: {e.Message}", e);
+            throw new TrainingException(ErrorIds.ResumeIncompatible, $"{checkpoint.Folder}: {TrainingState.FileName} is missing or corrupt: {e.Message}", e);
         }
         var problems = new List<string>();
         if (state.Network != _config.Network) problems.Add($"network {state.Network} vs {_config.Network}");
@@ -311,7 +311,7 @@ public sealed class Trainer : IDisposable
         if (state.EmbeddingSize != _config.EmbeddingSize) problems.Add($"embedding_size {state.EmbeddingSize} vs {_config.EmbeddingSize}");
         if (state.WorldSize != _config.WorldSize) problems.Add($"world size {state.WorldSize} vs {_config.WorldSize}");
         if (problems.Count > 0)
-            throw new TrainingException("ResumeIncompatible", $"{checkpoint.Folder} cannot continue this config: {string.Join("; ", problems)}.");
+            throw new TrainingException(ErrorIds.ResumeIncompatible, $"{checkpoint.Folder} cannot continue this config: {string.Join("; ", problems)}.");
         if (state.ConfigHash != _request.Config.Hash)
             _observer.Message($"The config differs from the one {checkpoint.Folder} was trained with; resuming with the new values.");
 
@@ -328,7 +328,7 @@ public sealed class Trainer : IDisposable
         }
         catch (Exception e) when (e is IOException or StateDictMismatchException or PthFormatException or KeyNotFoundException)
         {
-            throw new TrainingException("ResumeIncompatible", $"{checkpoint.Folder}: the saved state cannot be loaded: {e.Message}", e);
+            throw new TrainingException(ErrorIds.ResumeIncompatible, $"{checkpoint.Folder}: the saved state cannot be loaded: {e.Message}", e);
         }
         _epoch = state.Epoch;
         _batch = state.Batch;

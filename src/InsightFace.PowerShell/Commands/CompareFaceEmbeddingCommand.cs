@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using InsightFace.Engine;
 using InsightFace.Engine.Evaluation;
 
 namespace InsightFace.PowerShell.Commands;
@@ -66,10 +67,10 @@ public sealed class CompareFaceEmbeddingCommand : InsightFaceCmdlet
         }
         if (difference.Vector.Length != _reference.Vector.Length)
         {
-            WriteError(new ErrorRecord(
+            WriteError(NewErrorRecord(ErrorIds.EmbeddingSizeMismatch,
                 new ArgumentException($"Embeddings of {_reference.Vector.Length} and {difference.Vector.Length} values cannot be compared" +
                                       $" ({Describe(_reference.Path)} and {Describe(difference.Path)})."),
-                "EmbeddingSizeMismatch", ErrorCategory.InvalidData, DifferenceEmbedding));
+                DifferenceEmbedding));
             return;
         }
         var similarity = FaceEmbeddingExtractor.CosineSimilarity(_reference.Vector, difference.Vector);
@@ -97,9 +98,9 @@ public sealed class CompareFaceEmbeddingCommand : InsightFaceCmdlet
             embedding = (path, numbers);
             return true;
         }
-        error = new ErrorRecord(
+        error = NewErrorRecord(ErrorIds.EmbeddingInvalid,
             new ArgumentException($"Cannot use {Describe(value)} as an embedding; expected a FaceEmbedding or an array of numbers."),
-            "EmbeddingInvalid", ErrorCategory.InvalidArgument, value);
+            value);
         return false;
     }
 

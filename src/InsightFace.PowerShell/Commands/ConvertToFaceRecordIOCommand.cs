@@ -53,8 +53,8 @@ public sealed class ConvertToFaceRecordIOCommand : InsightFaceCmdlet
         var output = ResolveOutputPath(OutputPath);
         if (!ShouldProcess(output, $"Write {source} as train.rec, train.idx and property")) return;
 
-        var conversion = new DatasetConversion(this, $"ConvertTo-FaceRecordIO {output}", ToErrorRecord);
-        conversion.Run(Dataset, source, landmarks, DatasetFormat.RecordIO,
-            dataset => FaceRecordIOWriter.Write(dataset, output, Force, conversion, conversion.Skip, StopToken), StopToken);
+        var conversion = new DatasetConversion(this, $"ConvertTo-FaceRecordIO {output}");
+        StopOnErrors(source, () => conversion.Run(Dataset, source, landmarks, DatasetFormat.RecordIO,
+            dataset => FaceRecordIOWriter.Write(dataset, output, Force, conversion, conversion.Skip, StopToken)));
     }
 }

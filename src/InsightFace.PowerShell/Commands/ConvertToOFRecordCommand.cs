@@ -74,8 +74,8 @@ public sealed class ConvertToOFRecordCommand : InsightFaceCmdlet
         if (!ShouldProcess(output, $"Write {source} as {Parts} OFRecord parts, {order}")) return;
 
         var options = new OFRecordWriteOptions { Parts = Parts, SuffixLength = SuffixLength, Shuffle = !NoShuffle, Seed = Seed, Force = Force };
-        var conversion = new DatasetConversion(this, $"ConvertTo-OFRecord {output}", ToErrorRecord);
-        conversion.Run(Dataset, source, landmarks, DatasetFormat.OFRecord,
-            dataset => OFRecordWriter.Write(dataset, output, options, conversion, conversion.Skip, StopToken), StopToken);
+        var conversion = new DatasetConversion(this, $"ConvertTo-OFRecord {output}");
+        StopOnErrors(source, () => conversion.Run(Dataset, source, landmarks, DatasetFormat.OFRecord,
+            dataset => OFRecordWriter.Write(dataset, output, options, conversion, conversion.Skip, StopToken)));
     }
 }

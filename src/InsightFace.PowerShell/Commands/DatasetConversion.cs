@@ -13,13 +13,11 @@ internal sealed class DatasetConversion : IProgress<ConversionProgress>
 {
     private readonly InsightFaceCmdlet _cmdlet;
     private readonly string _activity;
-    private readonly Func<Exception, object?, ErrorRecord> _toErrorRecord;
 
-    public DatasetConversion(InsightFaceCmdlet cmdlet, string activity, Func<Exception, object?, ErrorRecord> toErrorRecord)
+    public DatasetConversion(InsightFaceCmdlet cmdlet, string activity)
     {
         _cmdlet = cmdlet;
         _activity = activity;
-        _toErrorRecord = toErrorRecord;
     }
 
     /// <summary>The number of records skipped so far.</summary>
@@ -28,26 +26,15 @@ internal sealed class DatasetConversion : IProgress<ConversionProgress>
     /// <summary>
     /// Opens <paramref name="dataset"/> (its path already resolved as <paramref name="resolvedPath"/>, photos aligned
     /// with <paramref name="landmarksPath"/> when given), runs <paramref name="write"/> on it and writes the dataset it
-    /// produced, in <paramref name="written"/> format. A dataset error ends the command; Ctrl+C ends it quietly, the
-    /// writer having removed its partial output.
+    /// produced, in <paramref name="written"/> format. The writer removes its partial output when it fails or is
+    /// stopped; the cmdlet reports why.
     /// </summary>
     public void Run(FaceDataset dataset, string resolvedPath, string? landmarksPath, DatasetFormat written,
-        Func<IFaceDataset, ConversionResult> write, CancellationToken stopToken)
+        Func<IFaceDataset, ConversionResult> write)
     {
-        try
-        {
-            using var source = Open(dataset, resolvedPath, landmarksPath);
-            _cmdlet.WriteVerbose($"Read {resolvedPath} as {source.Info.Format}: {source.Count:N0} images of {source.NumClasses:N0} identities.");
-            Finish(write(source), written);
-        }
-        catch (DatasetException e)
-        {
-            _cmdlet.ThrowTerminatingError(_toErrorRecord(e, e.FilePath));
-        }
-        catch (OperationCanceledException) when (stopToken.IsCancellationRequested)
-        {
-            // Ctrl+C: the pipeline is stopping, and nothing half-written is left.
-        }
+        using var source = Open(dataset, resolvedPath, landmarksPath);
+        _cmdlet.WriteVerbose($"Read {resolvedPath} as {source.Info.Format}: {source.Count:N0} images of {source.NumClasses:N0} identities.");
+        Finish(write(source), written);
     }
 
     private static IFaceDataset Open(FaceDataset dataset, string resolvedPath, string? landmarksPath)
@@ -82,7 +69,7 @@ internal sealed class DatasetConversion : IProgress<ConversionProgress>
     public void Skip(SkippedRecord skipped)
     {
         Skipped++;
-        _cmdlet.WriteError(_toErrorRecord(skipped.Error, skipped.Error.FilePath));
+        _cmdlet.WriteError(EngineErrors.ToErrorRecord(skipped.Error, skipped.Error.FilePath));
     }
 
     /// <summary>Writes a summary of the skipped records, if any, and the new dataset as a FaceDataset.</summary>

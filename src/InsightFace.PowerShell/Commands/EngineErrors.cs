@@ -1,33 +1,50 @@
 using System.Management.Automation;
+using InsightFace.Engine;
 
 namespace InsightFace.PowerShell.Commands;
 
-/// <summary>Maps engine exceptions to ErrorRecord ids and categories.</summary>
+/// <summary>
+/// Turns the errors the cmdlets report into ErrorRecords: the engine's own (<see cref="InsightFaceException"/>, with
+/// their stable ids) and the few .NET failures a cmdlet can expect (files, permissions, cancellation). Every id and its
+/// category come from <see cref="ErrorIds"/>.
+/// </summary>
 internal static class EngineErrors
 {
-    /// <summary>The exception's own ErrorId property when it has one, else its type name without "Exception".</summary>
-    public static string IdOf(Exception e) =>
-        e.GetType().GetProperty("ErrorId")?.GetValue(e) as string is { Length: > 0 } id
-            ? id
-            : e is OperationCanceledException ? "OperationStopped" : e.GetType().Name.Replace("Exception", "");
+    /// <summary>Whether <paramref name="e"/> is reported as an error with an id; any other exception is a bug and passes through.</summary>
+    public static bool IsReported(Exception e) =>
+        e is InsightFaceException or IOException or UnauthorizedAccessException or OperationCanceledException;
 
-    /// <summary>The category PowerShell users filter on, from the kind of failure its id or type names.</summary>
-    public static ErrorCategory CategoryOf(Exception e)
+    /// <summary>An ErrorRecord for a reported exception, with its id and category.</summary>
+    public static ErrorRecord ToErrorRecord(Exception exception, object? target) => NewErrorRecord(IdOf(exception), exception, target);
+
+    /// <summary>An ErrorRecord with <paramref name="errorId"/> (one of <see cref="ErrorIds"/>) and that id's category.</summary>
+    public static ErrorRecord NewErrorRecord(string errorId, Exception exception, object? target) =>
+        new(exception, errorId, CategoryOf(ErrorIds.KindOf(errorId)), target);
+
+    private static string IdOf(Exception e) => e switch
     {
-        var name = IdOf(e) + " " + e.GetType().Name;
-        bool Says(string word) => name.Contains(word, StringComparison.Ordinal);
-        return e switch
-        {
-            OperationCanceledException => ErrorCategory.OperationStopped,
-            _ when Says("NotFound") => ErrorCategory.ObjectNotFound,
-            _ when Says("Config") => ErrorCategory.InvalidArgument,
-            _ when Says("Exists") => ErrorCategory.ResourceExists,
-            _ when Says("Unavailable") => ErrorCategory.ResourceUnavailable,
-            _ when Says("Format") || Says("Decode") || Says("Truncated") || Says("Invalid") || Says("Mismatch") || Says("NotPickle") || Says("Unexpected") => ErrorCategory.InvalidData,
-            NotSupportedException => ErrorCategory.NotImplemented,
-            ArgumentException => ErrorCategory.InvalidArgument,
-            IOException or UnauthorizedAccessException => ErrorCategory.WriteError,
-            _ => ErrorCategory.InvalidOperation,
-        };
-    }
+        InsightFaceException engine => engine.ErrorId,
+        FileNotFoundException => ErrorIds.FileNotFound,
+        DirectoryNotFoundException => ErrorIds.DirectoryNotFound,
+        IOException => ErrorIds.IOError,
+        UnauthorizedAccessException => ErrorIds.UnauthorizedAccess,
+        OperationCanceledException => ErrorIds.OperationStopped,
+        _ => throw new ArgumentException($"{e.GetType()} is not an error the cmdlets report.", nameof(e)),
+    };
+
+    private static ErrorCategory CategoryOf(ErrorKind kind) => kind switch
+    {
+        ErrorKind.InvalidArgument => ErrorCategory.InvalidArgument,
+        ErrorKind.InvalidData => ErrorCategory.InvalidData,
+        ErrorKind.ObjectNotFound => ErrorCategory.ObjectNotFound,
+        ErrorKind.ResourceExists => ErrorCategory.ResourceExists,
+        ErrorKind.ResourceUnavailable => ErrorCategory.ResourceUnavailable,
+        ErrorKind.NotImplemented => ErrorCategory.NotImplemented,
+        ErrorKind.WriteError => ErrorCategory.WriteError,
+        ErrorKind.PermissionDenied => ErrorCategory.PermissionDenied,
+        ErrorKind.InvalidResult => ErrorCategory.InvalidResult,
+        ErrorKind.InvalidOperation => ErrorCategory.InvalidOperation,
+        ErrorKind.OperationStopped => ErrorCategory.OperationStopped,
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
+    };
 }

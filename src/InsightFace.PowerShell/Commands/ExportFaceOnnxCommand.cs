@@ -1,6 +1,5 @@
 using System.Management.Automation;
 using InsightFace.Engine.Checkpoints;
-using InsightFace.Engine.Export;
 using InsightFace.Engine.Export.Onnx;
 
 namespace InsightFace.PowerShell.Commands;
@@ -83,14 +82,14 @@ public sealed class ExportFaceOnnxCommand : InsightFaceCmdlet
     {
         foreach (var pattern in VerifyImagePath ?? Array.Empty<string>())
             foreach (var image in ResolveInputPaths(pattern, literal: false))
-                _verifyImages.Add(File.ReadAllBytes(image));
+                StopOnErrors(image, () => _verifyImages.Add(File.ReadAllBytes(image)));
     }
 
     /// <inheritdoc />
     protected override void ProcessRecord()
     {
         var source = Checkpoint?.CheckpointPath ?? ResolveInputPath(CheckpointPath);
-        try
+        ReportErrors(source, () =>
         {
             var checkpoint = CheckpointStore.Open(source);
             var output = OutputPath is null ? System.IO.Path.Combine(checkpoint.Folder, "model.onnx") : ResolveOutputPath(OutputPath);
@@ -99,15 +98,6 @@ public sealed class ExportFaceOnnxCommand : InsightFaceCmdlet
             WriteVerbose($"Exporting {checkpoint.Folder} ({checkpoint.Manifest.Network}, embedding {checkpoint.Manifest.EmbeddingSize}) to {output}.");
             var export = FaceOnnxExporter.Export(checkpoint, output, Opset, FoldBatchNorm, verify, Force, _verifyImages, WriteVerbose);
             WriteObject(FaceOnnxModel.From(export, checkpoint.Folder));
-        }
-        catch (OnnxVerificationException e)
-        {
-            WriteError(new ErrorRecord(e, e.ErrorId, ErrorCategory.InvalidResult, source));
-        }
-        catch (Exception e) when (e is CheckpointException or OutputExistsException or Engine.Data.Imaging.FaceImageDecodeException
-                                   or DirectoryNotFoundException or UnauthorizedAccessException)
-        {
-            WriteError(ToErrorRecord(e, source));
-        }
+        });
     }
 }

@@ -1,6 +1,7 @@
 using System.Collections;
 using System.Management.Automation;
 using System.Management.Automation.Language;
+using InsightFace.Engine;
 using InsightFace.Engine.Backbones;
 
 namespace InsightFace.PowerShell.Commands;
@@ -61,7 +62,7 @@ public sealed class GetFaceBackboneCommand : InsightFaceCmdlet
         {
             if (WildcardPattern.ContainsWildcardCharacters(text) || BackboneRegistry.Names.Any(pattern.IsMatch)) continue;
             var message = $"No network is named '{text}'. Expected one of: {string.Join(", ", BackboneRegistry.Names)}.";
-            WriteError(new ErrorRecord(new ItemNotFoundException(message), "NameNotFound", ErrorCategory.ObjectNotFound, text));
+            WriteError(NewErrorRecord(ErrorIds.NameNotFound, new ItemNotFoundException(message), text));
         }
     }
 }

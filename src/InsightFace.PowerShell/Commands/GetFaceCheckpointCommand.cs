@@ -40,17 +40,11 @@ public sealed class GetFaceCheckpointCommand : InsightFaceCmdlet
     {
         foreach (var pattern in Path)
         foreach (var path in ResolveInputPaths(pattern, literal: false))
-        {
-            try
+            ReportErrors(path, () =>
             {
                 var checkpoints = All ? CheckpointStore.List(path) : new[] { CheckpointStore.Open(path) };
                 if (All && checkpoints.Count == 0) checkpoints = new[] { CheckpointStore.Open(path) };
                 foreach (var checkpoint in checkpoints) WriteObject(FaceCheckpoint.From(checkpoint));
-            }
-            catch (CheckpointException e)
-            {
-                WriteError(ToErrorRecord(e, path));
-            }
-        }
+            });
     }
 }

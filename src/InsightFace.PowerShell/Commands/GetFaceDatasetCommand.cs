@@ -1,8 +1,8 @@
 using System.Management.Automation;
+using InsightFace.Engine;
 using InsightFace.Engine.Data;
 using InsightFace.Engine.Data.OFRecord;
 using InsightFace.Engine.Data.Synthetic;
-using InsightFace.Engine.Data.Verification;
 
 namespace InsightFace.PowerShell.Commands;
 
@@ -118,15 +118,11 @@ public sealed class GetFaceDatasetCommand : InsightFaceCmdlet
         foreach (var path in ResolveInputPaths(pattern, literal))
         {
             WriteVerbose($"Opening {path} as {Format}.");
-            try
+            ReportErrors(path, () =>
             {
                 using var dataset = DatasetOpener.Open(path, Enum.Parse<DatasetFormat>(Format), ImageKey, LabelKey);
                 WriteObject(FaceDataset.From(DatasetSummary.Of(dataset)));
-            }
-            catch (DatasetException e)
-            {
-                WriteError(ToErrorRecord(e, path));
-            }
+            });
         }
     }
 
@@ -136,24 +132,13 @@ public sealed class GetFaceDatasetCommand : InsightFaceCmdlet
         if (VerificationPairs > 0 || OutputPath is not null)
         {
             if (VerificationPairs == 0 || OutputPath is null)
-                ThrowTerminatingError(new ErrorRecord(
+                ThrowTerminatingError(NewErrorRecord(ErrorIds.VerificationPairsNeedOutputPath,
                     new ArgumentException("-VerificationPairs and -OutputPath go together: the number of held-out pairs and the .bin file to write them to."),
-                    "VerificationPairsNeedOutputPath", ErrorCategory.InvalidArgument, OutputPath));
+                    OutputPath));
             var output = ResolveOutputPath(OutputPath!);
             if (!ShouldProcess(output, $"Write {VerificationPairs} held-out verification pairs")) return;
             WriteVerbose($"Writing {VerificationPairs} pairs from held-out identities to {output}.");
-            try
-            {
-                dataset = dataset.WriteHeldOutBin(output, VerificationPairs, Force);
-            }
-            catch (VerificationSetException e)
-            {
-                ThrowTerminatingError(ToErrorRecord(e, output));
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                ThrowTerminatingError(new ErrorRecord(e, "VerificationBinWriteFailed", ErrorCategory.WriteError, output));
-            }
+            StopOnErrors(output, () => dataset = dataset.WriteHeldOutBin(output, VerificationPairs, Force));
         }
         WriteObject(FaceDataset.From(DatasetSummary.Of(dataset)));
     }

@@ -1,11 +1,8 @@
 using System.Management.Automation;
-using InsightFace.Engine.Checkpoints;
-using InsightFace.Engine.Data;
+using InsightFace.Engine;
 using InsightFace.Engine.Data.ImageFolder;
 using InsightFace.Engine.Data.Imaging;
 using InsightFace.Engine.Evaluation;
-using InsightFace.Engine.Import.PyTorch;
-using InsightFace.Engine.Runtime;
 
 namespace InsightFace.PowerShell.Commands;
 
@@ -99,24 +96,14 @@ public sealed class GetFaceEmbeddingCommand : FaceModelCmdlet, IDisposable
             _ => ModelPath,
         };
         var path = ResolveInputPath(source);
-        try
-        {
-            _model = OpenModel(path);
-        }
-        catch (Exception e) when (e is CheckpointException or EvaluationException or PthFormatException or DeviceUnavailableException)
-        {
-            ThrowTerminatingError(ToErrorRecord(e, source));
-        }
+        StopOnErrors(source, () => _model = OpenModel(path));
         WriteVerbose($"Model {_model!.ModelPath} ({_model.Kind}): input (x - {_model.InputTransform.Mean}) / {_model.InputTransform.Std}, " +
                      $"{_model.InputTransform.Order}; batch {BatchSize}, flip {Flip.IsPresent}.");
         _extractor = new FaceEmbeddingExtractor(_model, BatchSize, Flip);
-        try
+        if (LandmarksPath is not null)
         {
-            _landmarks = LandmarksPath is null ? null : FaceLandmarks.Read(ResolveInputPath(LandmarksPath));
-        }
-        catch (DatasetException e)
-        {
-            ThrowTerminatingError(ToErrorRecord(e, LandmarksPath));
+            var landmarks = ResolveInputPath(LandmarksPath);
+            StopOnErrors(LandmarksPath, () => _landmarks = FaceLandmarks.Read(landmarks));
         }
         _rgb = new byte[_decoder.RgbLength];
     }
@@ -126,28 +113,7 @@ public sealed class GetFaceEmbeddingCommand : FaceModelCmdlet, IDisposable
     {
         foreach (var pattern in Path)
         foreach (var file in ResolveImages(pattern))
-        {
-            if (Directory.Exists(file))
-            {
-                WriteError(new ErrorRecord(new ArgumentException($"{file} is a folder; expected an image file."),
-                    "ImagePathIsFolder", ErrorCategory.InvalidArgument, file));
-                continue;
-            }
-            var bytes = _landmarks is null ? File.ReadAllBytes(file) : Align(file, File.ReadAllBytes(file));
-            if (bytes is null) continue;
-            try
-            {
-                // Checked here so that one bad file is reported alone instead of failing its whole batch.
-                _decoder.DecodeRgb(bytes, _rgb);
-            }
-            catch (FaceImageDecodeException e)
-            {
-                WriteError(ToErrorRecord(new FaceImageDecodeException($"{file}: {e.Message}"), file));
-                continue;
-            }
-            _pending.Add((file, bytes));
-            if (_pending.Count == BatchSize) Flush();
-        }
+            ReportErrors(file, () => Add(file));
     }
 
     /// <inheritdoc />
@@ -158,12 +124,34 @@ public sealed class GetFaceEmbeddingCommand : FaceModelCmdlet, IDisposable
     /// <summary>Releases the model.</summary>
     public void Dispose() => _model?.Dispose();
 
+    /// <summary>Reads one image (aligned, with -LandmarksPath) and queues it for the next batch.</summary>
+    private void Add(string file)
+    {
+        if (Directory.Exists(file))
+        {
+            WriteError(NewErrorRecord(ErrorIds.ImagePathIsFolder, new ArgumentException($"{file} is a folder; expected an image file."), file));
+            return;
+        }
+        var bytes = _landmarks is null ? File.ReadAllBytes(file) : Align(file, File.ReadAllBytes(file));
+        if (bytes is null) return;
+        try
+        {
+            // Checked here so that one bad file is reported alone instead of failing its whole batch.
+            _decoder.DecodeRgb(bytes, _rgb);
+        }
+        catch (FaceImageDecodeException e)
+        {
+            throw new FaceImageDecodeException($"{file}: {e.Message}");
+        }
+        _pending.Add((file, bytes));
+        if (_pending.Count == BatchSize) Flush();
+    }
+
     private byte[]? Align(string file, byte[] photo)
     {
         if (_landmarks!.For(file) is not { } points)
         {
-            WriteError(new ErrorRecord(new ArgumentException($"{LandmarksPath} has no landmarks for {file}."),
-                "LandmarksMissing", ErrorCategory.ObjectNotFound, file));
+            WriteError(NewErrorRecord(ErrorIds.LandmarksMissing, new ArgumentException($"{LandmarksPath} has no landmarks for {file}."), file));
             return null;
         }
         try
@@ -172,8 +160,7 @@ public sealed class GetFaceEmbeddingCommand : FaceModelCmdlet, IDisposable
         }
         catch (ArgumentException e)
         {
-            WriteError(ToErrorRecord(new FaceImageDecodeException($"{file}: {e.Message}"), file));
-            return null;
+            throw new FaceImageDecodeException($"{file}: {e.Message}");
         }
     }
 
@@ -185,7 +172,7 @@ public sealed class GetFaceEmbeddingCommand : FaceModelCmdlet, IDisposable
         }
         catch (ItemNotFoundException e)
         {
-            WriteError(new ErrorRecord(e, "PathNotFound", ErrorCategory.ObjectNotFound, pattern));
+            WriteError(NewErrorRecord(ErrorIds.PathNotFound, e, pattern));
             return Array.Empty<string>();
         }
     }
@@ -193,21 +180,8 @@ public sealed class GetFaceEmbeddingCommand : FaceModelCmdlet, IDisposable
     private void Flush()
     {
         if (_pending.Count == 0) return;
-        IReadOnlyList<float[]> vectors;
-        try
-        {
-            vectors = _extractor!.Embed(_pending.Select(p => p.Bytes).ToArray(), StopToken);
-        }
-        catch (EvaluationException e)
-        {
-            ThrowTerminatingError(ToErrorRecord(e, _model!.ModelPath));
-            return;
-        }
-        catch (OperationCanceledException e)
-        {
-            ThrowTerminatingError(ToErrorRecord(e, _model!.ModelPath));
-            return;
-        }
+        IReadOnlyList<float[]> vectors = Array.Empty<float[]>();
+        StopOnErrors(_model!.ModelPath, () => vectors = _extractor!.Embed(_pending.Select(p => p.Bytes).ToArray(), StopToken));
         for (var i = 0; i < vectors.Count; i++) WriteObject(FaceEmbedding.From(_pending[i].Path, vectors[i], _model!.ModelPath));
         _pending.Clear();
     }

@@ -1,7 +1,5 @@
 using System.Management.Automation;
 using InsightFace.Engine.Import;
-using InsightFace.Engine.Import.Mxnet;
-using InsightFace.Engine.Import.PyTorch;
 
 namespace InsightFace.PowerShell.Commands;
 
@@ -38,15 +36,9 @@ public sealed class GetFaceModelInfoCommand : InsightFaceCmdlet
     {
         foreach (var pattern in Path)
         foreach (var path in ResolveInputPaths(pattern, literal: false))
-        {
-            try
+            ReportErrors(path, () =>
             {
                 foreach (var array in ModelArrayInfo.List(path)) WriteObject(FaceModelArray.From(array, path));
-            }
-            catch (Exception e) when (e is MxnetParamsFormatException or PthFormatException or UnauthorizedAccessException)
-            {
-                WriteError(ToErrorRecord(e, path));
-            }
-        }
+            });
     }
 }

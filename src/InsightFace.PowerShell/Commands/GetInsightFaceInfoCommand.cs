@@ -33,7 +33,7 @@ namespace InsightFace.PowerShell.Commands;
 /// </example>
 [Cmdlet(VerbsCommon.Get, "InsightFaceInfo")]
 [OutputType(typeof(InsightFaceInfo))]
-public sealed class GetInsightFaceInfoCommand : PSCmdlet
+public sealed class GetInsightFaceInfoCommand : InsightFaceCmdlet
 {
     /// <summary>A device to check: cpu, cuda or cuda:N.</summary>
     [Parameter(Position = 0)]
@@ -65,24 +65,7 @@ public sealed class GetInsightFaceInfoCommand : PSCmdlet
             Runtime = RuntimeInformation.FrameworkDescription,
             OperatingSystem = RuntimeInformation.OSDescription,
         };
-        if (Device is not null) info.Device = CheckDevice(Device);
+        if (Device is not null) ReportErrors(Device, () => info.Device = DeviceSelector.Check(Device));
         WriteObject(info);
-    }
-
-    private string CheckDevice(string device)
-    {
-        try
-        {
-            return DeviceSelector.Check(device);
-        }
-        catch (DeviceUnavailableException e)
-        {
-            WriteError(new ErrorRecord(e, ErrorIds.DeviceUnavailable, ErrorCategory.ResourceUnavailable, device));
-        }
-        catch (ArgumentException e)
-        {
-            WriteError(new ErrorRecord(e, ErrorIds.DeviceInvalid, ErrorCategory.InvalidArgument, device));
-        }
-        return "";
     }
 }

@@ -1,9 +1,5 @@
 using System.Management.Automation;
-using InsightFace.Engine.Backbones;
-using InsightFace.Engine.Checkpoints;
 using InsightFace.Engine.Import;
-using InsightFace.Engine.Import.Mxnet;
-using InsightFace.Engine.Import.PyTorch;
 
 namespace InsightFace.PowerShell.Commands;
 
@@ -87,7 +83,7 @@ public sealed class ImportFaceModelCommand : InsightFaceCmdlet
         var symbol = SymbolPath is null ? null : ResolveInputPath(SymbolPath);
         var output = ResolveOutputPath(OutputPath);
         if (!ShouldProcess(output, $"Import {path} as a checkpoint")) return;
-        try
+        ReportErrors(path, () =>
         {
             WriteVerbose($"Importing {path} into {output}.");
             int? embeddingSize = MyInvocation.BoundParameters.ContainsKey(nameof(EmbeddingSize)) ? EmbeddingSize : null;
@@ -96,24 +92,6 @@ public sealed class ImportFaceModelCommand : InsightFaceCmdlet
             if (!import.Report.IsComplete)
                 WriteWarning($"{path}: loaded {import.Report.Loaded.Count} keys; these did not fit and keep their initial values:{import.Report.Describe()}");
             WriteObject(FaceCheckpoint.From(import.Checkpoint));
-        }
-        catch (BackboneConfigurationException e)
-        {
-            WriteError(new ErrorRecord(e, e.ErrorId, ErrorCategory.InvalidArgument, Network));
-        }
-        catch (ModelImportException e) when (e.ErrorId == "NetworkRequired")
-        {
-            WriteError(new ErrorRecord(e, e.ErrorId, ErrorCategory.InvalidArgument, path));
-        }
-        catch (ModelImportException e)
-        {
-            WriteError(new ErrorRecord(e, e.ErrorId, ErrorCategory.NotImplemented, path));
-        }
-        catch (Exception e) when (e is CheckpointException or StateDictMismatchException or MxnetParamsFormatException
-                                   or MxnetSymbolFormatException or MxnetMappingException or PthFormatException or FileNotFoundException
-                                   or UnauthorizedAccessException)
-        {
-            WriteError(ToErrorRecord(e, path));
-        }
+        });
     }
 }

@@ -50,13 +50,6 @@ public sealed class NewFaceCheckpointCommand : InsightFaceCmdlet
     {
         var output = ResolveOutputPath(OutputPath);
         if (!ShouldProcess(output, $"Write an initialised {Network} (embedding {EmbeddingSize}, seed {Seed})")) return;
-        try
-        {
-            WriteObject(FaceCheckpoint.From(CheckpointModel.CreateInitial(output, Network, EmbeddingSize, Seed, Force)));
-        }
-        catch (CheckpointException e)
-        {
-            ThrowTerminatingError(ToErrorRecord(e, output));
-        }
+        StopOnErrors(output, () => WriteObject(FaceCheckpoint.From(CheckpointModel.CreateInitial(output, Network, EmbeddingSize, Seed, Force))));
     }
 }

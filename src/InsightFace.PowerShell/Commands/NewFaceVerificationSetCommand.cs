@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using InsightFace.Engine;
 using InsightFace.Engine.Data.Verification;
 
 namespace InsightFace.PowerShell.Commands;
@@ -61,28 +62,20 @@ public sealed class NewFaceVerificationSetCommand : InsightFaceCmdlet
         var pairsPath = ResolveInputPath(PairsPath);
         var root = ImageRoot is null ? null : ResolveInputPath(ImageRoot);
         var output = ResolveOutputPath(OutputPath);
-        try
+        StopOnErrors(output, () =>
         {
             var pairs = PairsListReader.Read(pairsPath, root, ImageExtension);
             WriteVerbose($"{pairsPath}: {pairs.Count} pairs ({pairs.Count(p => p.IsSame)} same).");
             if (!ShouldProcess(output, $"Write a verification set of {pairs.Count} pairs")) return;
             // Checked before reading every image, so that the refusal is immediate; the writer checks again.
             if (File.Exists(output) && !Force)
-                throw new VerificationSetException(VerificationSetException.OutputExists, output,
+                throw new VerificationSetException(ErrorIds.VerificationBinExists, output,
                     $"{output}: the file exists; pass -Force to replace it.");
             var set = VerificationSetBuilder.FromPairs(pairs, StopToken);
             VerificationBinWriter.Write(output, set, overwrite: Force);
             WriteVerbose($"Wrote {output}: {set.Pairs} pairs, {set.Images.Count} images.");
             WriteObject(new FileInfo(output));
-        }
-        catch (VerificationSetException e)
-        {
-            ThrowTerminatingError(ToErrorRecord(e, e.FilePath));
-        }
-        catch (OperationCanceledException e)
-        {
-            ThrowTerminatingError(ToErrorRecord(e, output));
-        }
+        });
     }
 
     #endregion

@@ -1,5 +1,4 @@
 using System.Management.Automation;
-using InsightFace.Engine.Training;
 using InsightFace.Engine.Training.Plotting;
 
 namespace InsightFace.PowerShell.Commands;
@@ -40,7 +39,7 @@ public sealed class ShowFaceTrainingCurveCommand : InsightFaceCmdlet
     /// <inheritdoc />
     protected override void ProcessRecord()
     {
-        try
+        ReportErrors(Path, () =>
         {
             var metrics = TrainingCurvePlot.FindMetrics(ResolveInputPath(Path));
             var output = OutputPath is null
@@ -49,10 +48,6 @@ public sealed class ShowFaceTrainingCurveCommand : InsightFaceCmdlet
             if (!ShouldProcess(output, $"Plot {metrics}")) return;
             TrainingCurvePlot.Save(metrics, output, Force);
             WriteObject(new FileInfo(output));
-        }
-        catch (TrainingException e)
-        {
-            WriteError(ToErrorRecord(e, Path));
-        }
+        });
     }
 }

@@ -1,10 +1,9 @@
 using System.Collections;
 using System.Management.Automation;
+using InsightFace.Engine;
 using InsightFace.Engine.Checkpoints;
 using InsightFace.Engine.Configuration;
 using InsightFace.Engine.Data;
-using InsightFace.Engine.Evaluation;
-using InsightFace.Engine.Runtime;
 using InsightFace.Engine.Training;
 
 namespace InsightFace.PowerShell.Commands;
@@ -116,47 +115,41 @@ public sealed class StartFaceTrainingCommand : InsightFaceCmdlet
     protected override void EndProcessing()
     {
         if (Processes > 1)
-            ThrowTerminatingError(new ErrorRecord(new NotSupportedException(
+            ThrowTerminatingError(NewErrorRecord(ErrorIds.ProcessesNotSupported, new NotSupportedException(
                 "Multi-process training (-Processes > 1, MPI) is not available in this version; run with -Processes 1."),
-                "ProcessesNotSupported", ErrorCategory.NotImplemented, Processes));
+                Processes));
 
         IFaceDataset? dataset = null;
         try
         {
-            var configPath = Config is null ? null : ResolveInputPath(Config);
-            if (_dataset is not null)
-                dataset = _dataset.Open(_dataset.IsSynthetic ? _dataset.DatasetPath : ResolveInputPath(_dataset.DatasetPath));
-            var resolved = ConfigResolver.Resolve(configPath, dataset is null ? null : TrainingSetup.Facts(dataset), PlainSet(), Parameters());
-            var config = resolved.Config;
-            foreach (var line in resolved.LogLines()) WriteVerbose(line);
-            dataset ??= TrainingSetup.OpenDataset(ResolvePathValue(config.Rec), config.NumClasses, config.NumImage, config.Seed);
-
-            var (validation, missing) = TrainingSetup.FindValidationSets(config.ValTargets, dataset, Array.Empty<string>());
-            foreach (var target in missing) WriteWarning($"Verification target '{target}' was not found beside the dataset; it is skipped.");
-
-            var run = ResolveOutputPath(config.Output);
-            var action = Resume ? $"Resume training {config.Network}" : $"Train {config.Network} for {config.NumEpoch} epochs ({config.TotalSteps} steps)";
-            if (!ShouldProcess(run, action)) return;
-
-            var observer = new Observer(this);
-            using var trainer = new Trainer(new TrainingRequest(resolved, dataset, run)
+            StopOnErrors(Config ?? _dataset?.DatasetPath, () =>
             {
-                ValidationSets = validation, Resume = Resume, Overwrite = Force,
-            }, observer);
-            var outcome = trainer.Run(StopToken);
-            observer.Complete();
-            var final = FaceCheckpoint.From(outcome.Final);
-            final.Verification = observer.LatestVerification;
-            if (!PassThru) WriteObject(final);
-        }
-        catch (OperationCanceledException)
-        {
-            throw new PipelineStoppedException();
-        }
-        catch (Exception e) when (e is ConfigException or TrainingException or DatasetException or CheckpointException
-                                      or DeviceUnavailableException or EvaluationException or NotSupportedException or ArgumentException)
-        {
-            ThrowTerminatingError(ToErrorRecord(e, Config ?? _dataset?.DatasetPath));
+                var configPath = Config is null ? null : ResolveInputPath(Config);
+                if (_dataset is not null)
+                    dataset = _dataset.Open(_dataset.IsSynthetic ? _dataset.DatasetPath : ResolveInputPath(_dataset.DatasetPath));
+                var resolved = ConfigResolver.Resolve(configPath, dataset is null ? null : TrainingSetup.Facts(dataset), PlainSet(), Parameters());
+                var config = resolved.Config;
+                foreach (var line in resolved.LogLines()) WriteVerbose(line);
+                dataset ??= TrainingSetup.OpenDataset(ResolvePathValue(config.Rec), config.NumClasses, config.NumImage, config.Seed);
+
+                var (validation, missing) = TrainingSetup.FindValidationSets(config.ValTargets, dataset, Array.Empty<string>());
+                foreach (var target in missing) WriteWarning($"Verification target '{target}' was not found beside the dataset; it is skipped.");
+
+                var run = ResolveOutputPath(config.Output);
+                var action = Resume ? $"Resume training {config.Network}" : $"Train {config.Network} for {config.NumEpoch} epochs ({config.TotalSteps} steps)";
+                if (!ShouldProcess(run, action)) return;
+
+                var observer = new Observer(this);
+                using var trainer = new Trainer(new TrainingRequest(resolved, dataset, run)
+                {
+                    ValidationSets = validation, Resume = Resume, Overwrite = Force,
+                }, observer);
+                var outcome = trainer.Run(StopToken);
+                observer.Complete();
+                var final = FaceCheckpoint.From(outcome.Final);
+                final.Verification = observer.LatestVerification;
+                if (!PassThru) WriteObject(final);
+            });
         }
         finally
         {

@@ -1,11 +1,8 @@
 using System.Diagnostics;
 using System.Management.Automation;
-using InsightFace.Engine.Checkpoints;
-using InsightFace.Engine.Data.Imaging;
+using InsightFace.Engine;
 using InsightFace.Engine.Data.Verification;
 using InsightFace.Engine.Evaluation;
-using InsightFace.Engine.Import.PyTorch;
-using InsightFace.Engine.Runtime;
 using EngineResult = InsightFace.Engine.Evaluation.VerificationResult;
 
 namespace InsightFace.PowerShell.Commands;
@@ -125,58 +122,45 @@ public sealed class TestFaceVerificationCommand : FaceModelCmdlet
             CheckpointPathSet => CheckpointPath,
             _ => ModelPath,
         };
-        try
-        {
-            var path = ResolveInputPath(source);
-            WriteVerbose(ParameterSetName == OnnxSet ? $"Opening ONNX model {path}." : $"Loading checkpoint {path} on {Device}.");
-            return OpenModel(path);
-        }
-        catch (Exception e) when (IsEngineError(e))
-        {
-            // One bad model among several piped in: report it and go on with the next.
-            WriteError(ToErrorRecord(e, source));
-            return null;
-        }
+        var path = ResolveInputPath(source);
+        WriteVerbose(ParameterSetName == OnnxSet ? $"Opening ONNX model {path}." : $"Loading checkpoint {path} on {Device}.");
+        // One bad model among several piped in: reported, and the next one goes on.
+        FaceModel? model = null;
+        ReportErrors(source, () => model = OpenModel(path));
+        return model;
     }
 
     private void Verify(VerificationRunner runner, FaceModel model, string target)
     {
         try
         {
-            var bin = VerificationTargets.Resolve(ResolveTargetValue(target), SearchFolders(model));
-            WriteVerbose($"Reading {bin}.");
-            var set = VerificationBinReader.Read(bin);
-            var name = Path.GetFileNameWithoutExtension(bin);
-            WriteVerbose($"[{name}] {set.Pairs} pairs, {set.Images.Count} images.");
-
-            var result = runner.Run(name, set, new ProgressReporter(this, name), StopToken);
-            foreach (var line in result.LogLines()) WriteVerbose(line);
-            WriteVerbose($"[{name}] {result.Elapsed.TotalSeconds:F1} s, of which inference {result.InferenceTime.TotalSeconds:F1} s.");
-
-            WriteObject(VerificationResult.From(result, model.ModelPath));
-            if (RocPlotPath is not null) SavePlot(result);
-            if (MinimumAccuracy is { } minimum && result.Accuracy < minimum)
-                WriteError(new ErrorRecord(
-                    new InvalidOperationException($"'{name}': accuracy {result.Accuracy:F5} is below the minimum {minimum:F5} ({model.ModelPath})."),
-                    ErrorIds.VerificationBelowMinimum, ErrorCategory.InvalidResult, name));
-        }
-        catch (VerificationSetException e) when (e.ErrorId != VerificationSetException.OutputExists)
-        {
-            // Every other failure of a .bin is about its content.
-            WriteError(new ErrorRecord(e, e.ErrorId, ErrorCategory.InvalidData, target));
-        }
-        catch (Exception e) when (IsEngineError(e))
-        {
-            WriteError(ToErrorRecord(e, target));
-        }
-        catch (OperationCanceledException e)
-        {
-            ThrowTerminatingError(ToErrorRecord(e, target));
+            ReportErrors(target, () => VerifyTarget(runner, model, target));
         }
         finally
         {
             WriteProgress(new ProgressRecord(0, "Test-FaceVerification", "Done") { RecordType = ProgressRecordType.Completed });
         }
+    }
+
+    /// <summary>Verifies one target and writes its result.</summary>
+    private void VerifyTarget(VerificationRunner runner, FaceModel model, string target)
+    {
+        var bin = VerificationTargets.Resolve(ResolveTargetValue(target), SearchFolders(model));
+        WriteVerbose($"Reading {bin}.");
+        var set = VerificationBinReader.Read(bin);
+        var name = Path.GetFileNameWithoutExtension(bin);
+        WriteVerbose($"[{name}] {set.Pairs} pairs, {set.Images.Count} images.");
+
+        var result = runner.Run(name, set, new ProgressReporter(this, name), StopToken);
+        foreach (var line in result.LogLines()) WriteVerbose(line);
+        WriteVerbose($"[{name}] {result.Elapsed.TotalSeconds:F1} s, of which inference {result.InferenceTime.TotalSeconds:F1} s.");
+
+        WriteObject(VerificationResult.From(result, model.ModelPath));
+        if (RocPlotPath is not null) SavePlot(result);
+        if (MinimumAccuracy is { } minimum && result.Accuracy < minimum)
+            WriteError(NewErrorRecord(ErrorIds.VerificationBelowMinimum,
+                new InvalidOperationException($"'{name}': accuracy {result.Accuracy:F5} is below the minimum {minimum:F5} ({model.ModelPath})."),
+                name));
     }
 
     /// <summary>Paths are relative to the PowerShell location; bare names are left for the folder search.</summary>
@@ -198,10 +182,6 @@ public sealed class TestFaceVerificationCommand : FaceModelCmdlet
         RocCurvePlot.Save(path, result, overwrite: Force);
         WriteVerbose($"Wrote the ROC curve to {path}.");
     }
-
-    private static bool IsEngineError(Exception e) =>
-        e is CheckpointException or EvaluationException or VerificationSetException or PthFormatException
-            or DeviceUnavailableException or FaceImageDecodeException;
 
     /// <summary>
     /// Turns the engine's per-batch reports, which arrive synchronously on the pipeline thread, into progress with

@@ -75,7 +75,7 @@ public class BackboneRegistryTests
     {
         var e = Assert.Throws<BackboneConfigurationException>(() => BackboneRegistry.Create("r51", new BackboneOptions()));
         Assert.Equal("UnknownBackbone", e.ErrorId);
-        Assert.Equal("network", e.ParamName);
+        Assert.Equal("network", e.Key);
         Assert.Contains("'r51'", e.Message);
         Assert.Contains("mbf_large", e.Message);
         Assert.Throws<BackboneConfigurationException>(() => BackboneRegistry.Describe("R18"));
@@ -101,7 +101,7 @@ public class BackboneRegistryTests
         var e = Assert.Throws<BackboneConfigurationException>(() =>
             BackboneRegistry.Create("r18", new BackboneOptions { Dropout = dropout, Device = torch.META }));
         Assert.Equal("InvalidDropout", e.ErrorId);
-        Assert.Equal("dropout", e.ParamName);
+        Assert.Equal("dropout", e.Key);
     }
 
     [Fact]

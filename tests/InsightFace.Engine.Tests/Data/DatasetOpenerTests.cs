@@ -58,8 +58,8 @@ public class DatasetOpenerTests
         using var temp = new TempFolder();
         File.WriteAllText(temp["notes.txt"], "");
 
-        Assert.Equal(DatasetErrorIds.DatasetNotFound, Assert.Throws<DatasetNotFoundException>(() => DatasetOpener.Open(temp["missing"])).ErrorId);
-        Assert.Equal(DatasetErrorIds.DatasetNotFound, Assert.Throws<DatasetNotFoundException>(() => DatasetOpener.Open(temp["notes.txt"])).ErrorId);
-        Assert.Equal(DatasetErrorIds.ImageFolderEmpty, Assert.Throws<DatasetNotFoundException>(() => DatasetOpener.Open(temp.Path)).ErrorId);
+        Assert.Equal(ErrorIds.DatasetNotFound, Assert.Throws<DatasetNotFoundException>(() => DatasetOpener.Open(temp["missing"])).ErrorId);
+        Assert.Equal(ErrorIds.DatasetNotFound, Assert.Throws<DatasetNotFoundException>(() => DatasetOpener.Open(temp["notes.txt"])).ErrorId);
+        Assert.Equal(ErrorIds.ImageFolderEmpty, Assert.Throws<DatasetNotFoundException>(() => DatasetOpener.Open(temp.Path)).ErrorId);
     }
 }

@@ -33,7 +33,7 @@ public class FaceEmbeddingExtractorTests
     {
         var images = new[] { TestImages.Png(), "junk"u8.ToArray() };
         var e = Assert.Throws<EvaluationException>(() => new FaceEmbeddingExtractor(new QuadrantMeanEmbedder()).Embed(images));
-        Assert.Equal(EvaluationException.ImageInvalid, e.ErrorId);
+        Assert.Equal(ErrorIds.VerificationImageInvalid, e.ErrorId);
         Assert.StartsWith("Image 1 does not decode", e.Message);
     }
 

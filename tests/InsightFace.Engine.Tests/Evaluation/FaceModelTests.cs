@@ -63,7 +63,7 @@ public sealed class FaceModelTests : IDisposable
         var junk = Path.Combine(_dir, "junk.onnx");
         File.WriteAllText(junk, "junk");
         var e = Assert.Throws<EvaluationException>(() => FaceModel.OpenOnnx(junk));
-        Assert.Equal(EvaluationException.OnnxModelInvalid, e.ErrorId);
+        Assert.Equal(ErrorIds.OnnxModelInvalid, e.ErrorId);
         Assert.Contains(junk, e.Message);
     }
 }

@@ -99,7 +99,7 @@ public sealed class OnnxFaceEmbedderTests : IDisposable
     {
         var path = Save(TinyOnnx.ChannelMeans(size: 64));
         var e = Assert.Throws<EvaluationException>(() => new OnnxFaceEmbedder(path));
-        Assert.Equal(EvaluationException.OnnxInputUnsupported, e.ErrorId);
+        Assert.Equal(ErrorIds.OnnxInputShapeUnsupported, e.ErrorId);
         Assert.Contains(path, e.Message);
         Assert.Contains("input 'data' is float [N, 3, 64, 64]; expected float [N, 3, 112, 112]", e.Message);
     }
@@ -109,7 +109,7 @@ public sealed class OnnxFaceEmbedderTests : IDisposable
     {
         var path = Save(TinyOnnx.ChannelMeans(flatten: false));
         var e = Assert.Throws<EvaluationException>(() => new OnnxFaceEmbedder(path));
-        Assert.Equal(EvaluationException.OnnxOutputUnsupported, e.ErrorId);
+        Assert.Equal(ErrorIds.OnnxOutputShapeUnsupported, e.ErrorId);
         Assert.Contains("output 'pooled' is float [N, 3, 1, 1]; expected a 2-D float embedding [N, E]", e.Message);
     }
 

@@ -39,7 +39,7 @@ public sealed class RocCurvePlotTests : IDisposable
         var path = Path.Combine(_dir, "roc.png");
         File.WriteAllText(path, "keep");
         var e = Assert.Throws<EvaluationException>(() => RocCurvePlot.Save(path, Result()));
-        Assert.Equal(EvaluationException.OutputExists, e.ErrorId);
+        Assert.Equal(ErrorIds.VerificationOutputExists, e.ErrorId);
         Assert.Contains(path, e.Message);
         Assert.Equal("keep", File.ReadAllText(path));
         RocCurvePlot.Save(path, Result(), overwrite: true);

@@ -75,7 +75,7 @@ public class TorchModuleEmbedderTests
         using var module = nn.Sequential(nn.AdaptiveAvgPool2d(1));
         var embedder = new TorchModuleEmbedder(module, "pool only");
         var e = Assert.Throws<EvaluationException>(() => embedder.Embed(OnnxFaceEmbedderTests.Batch(FaceImageTransform.ArcFace, 2), 2));
-        Assert.Equal(EvaluationException.EmbeddingShapeInvalid, e.ErrorId);
+        Assert.Equal(ErrorIds.EmbeddingShapeInvalid, e.ErrorId);
         Assert.Contains("pool only returned a [2, 3, 1, 1] tensor for 2 images", e.Message);
     }
 }

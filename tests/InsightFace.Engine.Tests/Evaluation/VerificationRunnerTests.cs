@@ -64,7 +64,7 @@ public class VerificationRunnerTests
         var e = Assert.Throws<EvaluationException>(() =>
             new VerificationRunner(new QuadrantMeanEmbedder(), new VerificationOptions { BatchSize = 4 }).Run("orl", broken));
 
-        Assert.Equal(EvaluationException.ImageInvalid, e.ErrorId);
+        Assert.Equal(ErrorIds.VerificationImageInvalid, e.ErrorId);
         Assert.Contains("'orl': image 5 (pair 2, second image) does not decode", e.Message);
     }
 
@@ -73,7 +73,7 @@ public class VerificationRunnerTests
     {
         var set = new VerificationSet(Enumerable.Repeat(new byte[] { 1 }, 18).ToArray(), new bool[9]);
         var e = Assert.Throws<EvaluationException>(() => new VerificationRunner(new QuadrantMeanEmbedder()).Run("tiny", set));
-        Assert.Equal(EvaluationException.TooFewPairs, e.ErrorId);
+        Assert.Equal(ErrorIds.VerificationTooFewPairs, e.ErrorId);
         Assert.Contains("'tiny' has 9 pairs", e.Message);
     }
 
@@ -82,7 +82,7 @@ public class VerificationRunnerTests
     {
         var e = Assert.Throws<EvaluationException>(() =>
             new VerificationRunner(new QuadrantMeanEmbedder { RowsToReturn = 3 }, new VerificationOptions { BatchSize = 4 }).Run("orl", OrlSet()));
-        Assert.Equal(EvaluationException.EmbeddingShapeInvalid, e.ErrorId);
+        Assert.Equal(ErrorIds.EmbeddingShapeInvalid, e.ErrorId);
         Assert.Contains("returned [3, 12] for images 0..3; expected [4, E]", e.Message);
     }
 

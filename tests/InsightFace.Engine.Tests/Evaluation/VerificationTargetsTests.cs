@@ -38,7 +38,7 @@ public sealed class VerificationTargetsTests : IDisposable
     {
         var data = Folder("data");
         var e = Assert.Throws<EvaluationException>(() => VerificationTargets.Resolve("calfw", [data]));
-        Assert.Equal(EvaluationException.TargetNotFound, e.ErrorId);
+        Assert.Equal(ErrorIds.VerificationTargetNotFound, e.ErrorId);
         Assert.Contains($"'calfw' has no calfw.bin: looked in {data}", e.Message);
     }
 
@@ -47,7 +47,7 @@ public sealed class VerificationTargetsTests : IDisposable
     {
         var path = Path.Combine(_dir, "nope.bin");
         var e = Assert.Throws<EvaluationException>(() => VerificationTargets.Resolve(path, []));
-        Assert.Equal(EvaluationException.TargetNotFound, e.ErrorId);
+        Assert.Equal(ErrorIds.VerificationTargetNotFound, e.ErrorId);
         Assert.Contains(path, e.Message);
     }
 }

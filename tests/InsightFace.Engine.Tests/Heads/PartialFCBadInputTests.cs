@@ -77,7 +77,7 @@ public class PartialFCBadInputTests
         var e = Assert.Throws<HeadConfigurationException>(() => new PartialFC(new CombinedMarginLoss(64, 1, 0.5, 0),
             embeddingSize, numClasses, sampleRate, SingleProcessCollectives.Instance));
         Assert.Equal(errorId, e.ErrorId);
-        Assert.Equal(key, e.ParamName);
+        Assert.Equal(key, e.Key);
     }
 
     [Fact]

@@ -19,7 +19,8 @@ public class DeviceSelectorTests
     [InlineData("")]
     public void Unknown_device_strings_are_rejected(string device)
     {
-        var e = Assert.Throws<ArgumentException>(() => DeviceSelector.Resolve(device));
+        var e = Assert.Throws<DeviceUnavailableException>(() => DeviceSelector.Resolve(device));
+        Assert.Equal(ErrorIds.DeviceInvalid, e.ErrorId);
         Assert.Contains("cpu, cuda or cuda:N", e.Message);
     }
 

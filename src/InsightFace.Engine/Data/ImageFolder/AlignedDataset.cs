@@ -5,7 +5,7 @@ namespace InsightFace.Engine.Data.ImageFolder;
 /// <summary>
 /// Presents a dataset of photos as aligned 112x112 ArcFace crops, so every writer accepts unaligned photos: an image
 /// with landmarks is aligned (and re-encoded as JPEG); one without is passed through untouched when it already is a
-/// 112x112 crop, and otherwise read as a <see cref="DatasetErrorIds.DatasetImageNotAligned"/> error, which writers
+/// 112x112 crop, and otherwise read as a <see cref="ErrorIds.DatasetImageNotAligned"/> error, which writers
 /// report and skip.
 /// </summary>
 public sealed class AlignedDataset : IFaceDataset
@@ -42,12 +42,12 @@ public sealed class AlignedDataset : IFaceDataset
             }
             catch (ArgumentException e)
             {
-                throw new DatasetFormatException(DatasetErrorIds.DatasetImageUndecodable, photo.Origin, null,
+                throw new DatasetFormatException(ErrorIds.DatasetImageUndecodable, photo.Origin, null,
                     $"{photo.Origin}: expected a photo to align, found bytes that do not decode ({e.Message}).", e);
             }
         }
         if (ImageSize.FromEncoded(photo.Image) == new ImageSize(FaceAligner.CropSide, FaceAligner.CropSide)) return photo;
-        throw new DatasetFormatException(DatasetErrorIds.DatasetImageNotAligned, photo.Origin, null,
+        throw new DatasetFormatException(ErrorIds.DatasetImageNotAligned, photo.Origin, null,
             $"{photo.Origin}: expected an aligned {FaceAligner.CropSide}x{FaceAligner.CropSide} crop or landmarks for it, " +
             $"found a {ImageSize.FromEncoded(photo.Image)?.ToString() ?? "non-image"} file without landmarks.");
     }

@@ -33,7 +33,7 @@ public sealed class FaceLandmarks
             for (var i = 0; valid && i < 10; i++)
                 valid = double.TryParse(fields[fields.Length - 10 + i], NumberStyles.Float, CultureInfo.InvariantCulture, out numbers[i]);
             if (!valid)
-                throw new DatasetFormatException(DatasetErrorIds.DatasetLandmarksInvalid, file, null,
+                throw new DatasetFormatException(ErrorIds.DatasetLandmarksInvalid, file, null,
                     $"{file} line {lineNumber}: expected an image path followed by 10 numbers (x y of eyes, nose, mouth corners), found '{line}'.");
             var image = Path.GetFullPath(Path.Combine(folder, string.Join(' ', fields[..^10])));
             byPath[image] = Enumerable.Range(0, 5).Select(i => (numbers[2 * i], numbers[2 * i + 1])).ToArray();

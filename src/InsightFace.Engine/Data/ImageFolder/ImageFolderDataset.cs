@@ -45,10 +45,10 @@ public sealed class ImageFolderDataset : IFaceDataset
     {
         var root = Path.GetFullPath(folder);
         if (!Directory.Exists(root))
-            throw new DatasetNotFoundException(DatasetErrorIds.DatasetNotFound, root, $"{root}: the folder does not exist.");
+            throw new DatasetNotFoundException(ErrorIds.DatasetNotFound, root, $"{root}: the folder does not exist.");
         var identities = Directory.GetDirectories(root).Order(StringComparer.Ordinal).ToArray();
         if (identities.Length == 0)
-            throw new DatasetNotFoundException(DatasetErrorIds.ImageFolderEmpty, root,
+            throw new DatasetNotFoundException(ErrorIds.ImageFolderEmpty, root,
                 $"{root}: expected one sub-folder of images per identity, found no sub-folder.");
 
         var files = new List<string>();
@@ -57,7 +57,7 @@ public sealed class ImageFolderDataset : IFaceDataset
         {
             var images = Directory.GetFiles(identities[label]).Where(IsImageFile).Order(StringComparer.Ordinal).ToArray();
             if (images.Length == 0)
-                throw new DatasetNotFoundException(DatasetErrorIds.ImageFolderIdentityEmpty, identities[label],
+                throw new DatasetNotFoundException(ErrorIds.ImageFolderIdentityEmpty, identities[label],
                     $"{identities[label]}: expected JPEG or PNG images (.jpg, .jpeg, .png) for identity {label}, found none.");
             files.AddRange(images);
             labels.AddRange(Enumerable.Repeat(label, images.Length));

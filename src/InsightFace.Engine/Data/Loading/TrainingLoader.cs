@@ -185,7 +185,7 @@ public sealed class TrainingLoader : IDisposable
         }
         catch (FaceImageDecodeException e)
         {
-            throw new DatasetFormatException(DatasetErrorIds.DatasetImageUndecodable, sample.Origin, null,
+            throw new DatasetFormatException(ErrorIds.DatasetImageUndecodable, sample.Origin, null,
                 $"{sample.Origin} ({where}): expected an encoded image (JPEG or PNG), found {sample.Image.Length} bytes that do not decode: {e.Message}", e);
         }
         batch.Labels[job.Position] = sample.Label;

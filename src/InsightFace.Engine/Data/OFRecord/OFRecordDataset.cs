@@ -79,7 +79,7 @@ public sealed class OFRecordDataset : IFaceDataset
         var root = Path.GetFullPath(folder);
         var partPaths = FindParts(root);
         if (partPaths.Length == 0)
-            throw new DatasetNotFoundException(DatasetErrorIds.DatasetNotFound, root, $"{root}: expected OFRecord part files ({PartPrefix}*), found none.");
+            throw new DatasetNotFoundException(ErrorIds.DatasetNotFound, root, $"{root}: expected OFRecord part files ({PartPrefix}*), found none.");
 
         var parts = new List<SafeFileHandle>();
         try
@@ -128,7 +128,7 @@ public sealed class OFRecordDataset : IFaceDataset
             throw FeatureInvalid(index, $"feature '{ImageKey}' to be a bytes_list with one encoded image, found {Describe(image)}");
         var label = ReadLabel(record, index);
         if (_property is not null && label >= _property.NumClasses)
-            throw new DatasetFormatException(DatasetErrorIds.DatasetLabelOutOfRange, path, offset,
+            throw new DatasetFormatException(ErrorIds.DatasetLabelOutOfRange, path, offset,
                 $"{path} at offset {offset} (record {index}): expected a label below {_property.NumClasses} as {Info.PropertyPath} says, found {label}.");
         return new FaceSample(image.BytesList.Value[0].ToByteArray(), label, $"{path}@{offset}");
     }
@@ -147,15 +147,15 @@ public sealed class OFRecordDataset : IFaceDataset
         while (position < length)
         {
             if (position + LengthSize > length)
-                throw new DatasetFormatException(DatasetErrorIds.OFRecordTruncated, path, position,
+                throw new DatasetFormatException(ErrorIds.OFRecordTruncated, path, position,
                     $"{path} at offset {position}: expected an 8-byte record length, but the file ends at {length}; the part is truncated.");
             RandomAccess.Read(handle, prefix, position);
             var size = BinaryPrimitives.ReadInt64LittleEndian(prefix);
             if (size <= 0)
-                throw new DatasetFormatException(DatasetErrorIds.OFRecordLengthInvalid, path, position,
+                throw new DatasetFormatException(ErrorIds.OFRecordLengthInvalid, path, position,
                     $"{path} at offset {position}: expected a positive record length, found {size}.");
             if (position + LengthSize + size > length)
-                throw new DatasetFormatException(DatasetErrorIds.OFRecordTruncated, path, position,
+                throw new DatasetFormatException(ErrorIds.OFRecordTruncated, path, position,
                     $"{path} at offset {position}: expected a record of {size} bytes, but the file ends at {length}; the part is truncated.");
             offsets.Add(position + LengthSize);
             position += LengthSize + size;
@@ -192,7 +192,7 @@ public sealed class OFRecordDataset : IFaceDataset
         }
         catch (InvalidProtocolBufferException e)
         {
-            throw new DatasetFormatException(DatasetErrorIds.OFRecordInvalid, path, offset - LengthSize,
+            throw new DatasetFormatException(ErrorIds.OFRecordInvalid, path, offset - LengthSize,
                 $"{path} at offset {offset - LengthSize} (record {index}): expected a serialized oneflow.OFRecord of {body.Length} bytes: {e.Message}", e);
         }
     }
@@ -216,7 +216,7 @@ public sealed class OFRecordDataset : IFaceDataset
     private DatasetFormatException FeatureInvalid(int index, string expected)
     {
         var (path, offset) = Locate(index);
-        return new DatasetFormatException(DatasetErrorIds.OFRecordFeatureInvalid, path, offset - LengthSize,
+        return new DatasetFormatException(ErrorIds.OFRecordFeatureInvalid, path, offset - LengthSize,
             $"{path} at offset {offset - LengthSize} (record {index}): expected {expected}.");
     }
 

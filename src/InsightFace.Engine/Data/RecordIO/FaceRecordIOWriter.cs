@@ -23,7 +23,7 @@ public static class FaceRecordIOWriter
     /// complete; undecodable records are reported through <paramref name="skipped"/> and left out.
     /// </summary>
     /// <exception cref="DatasetOutputExistsException"><c>train.rec</c> or <c>train.idx</c> exists and <paramref name="force"/> is false.</exception>
-    /// <exception cref="DatasetFormatException">The labels are not sorted (<see cref="DatasetErrorIds.RecordIOLabelsNotSorted"/>).</exception>
+    /// <exception cref="DatasetFormatException">The labels are not sorted (<see cref="ErrorIds.RecordIOLabelsNotSorted"/>).</exception>
     /// <exception cref="DatasetWriteException">Writing failed; the partial output was removed.</exception>
     public static ConversionResult Write(IFaceDataset source, string outputFolder, bool force = false,
         IProgress<ConversionProgress>? progress = null, Action<SkippedRecord>? skipped = null,
@@ -75,10 +75,10 @@ public static class FaceRecordIOWriter
             foreach (var (i, sample) in reader.ReadAll(Enumerable.Range(0, source.Count).ToArray()))
             {
                 if (sample.Label >= source.NumClasses)
-                    throw new DatasetFormatException(DatasetErrorIds.DatasetLabelOutOfRange, sample.Origin, null,
+                    throw new DatasetFormatException(ErrorIds.DatasetLabelOutOfRange, sample.Origin, null,
                         $"{sample.Origin} (record {i}): expected a label below the dataset's {source.NumClasses} classes, found {sample.Label}.");
                 if (sample.Label < previousLabel)
-                    throw new DatasetFormatException(DatasetErrorIds.RecordIOLabelsNotSorted, sample.Origin, null,
+                    throw new DatasetFormatException(ErrorIds.RecordIOLabelsNotSorted, sample.Origin, null,
                         $"{sample.Origin} (record {i}): expected images sorted by label, as InsightFace's identity records need, found label {sample.Label} after {previousLabel}.");
                 // Classes up to this label start here; classes without images get an empty range.
                 for (var c = previousLabel + 1; c <= sample.Label; c++) classStarts[c] = key;

@@ -75,5 +75,5 @@ public sealed record IRHeader(uint Flag, float Label, ulong Id, ulong Id2, float
     }
 
     private static DatasetFormatException Invalid(string path, long offset, string expected) =>
-        new(DatasetErrorIds.RecordIOHeaderInvalid, path, offset, $"{path} at offset {offset}: expected {expected}.");
+        new(ErrorIds.RecordIOHeaderInvalid, path, offset, $"{path} at offset {offset}: expected {expected}.");
 }

@@ -54,7 +54,7 @@ public sealed class RecordIODataset : IFaceDataset
     public static RecordIODataset Open(string recPath)
     {
         if (!File.Exists(recPath))
-            throw new DatasetNotFoundException(DatasetErrorIds.DatasetNotFound, recPath, $"{recPath}: the RecordIO file does not exist.");
+            throw new DatasetNotFoundException(ErrorIds.DatasetNotFound, recPath, $"{recPath}: the RecordIO file does not exist.");
         var rec = RecordIOFile.Open(recPath);
         try
         {
@@ -74,7 +74,7 @@ public sealed class RecordIODataset : IFaceDataset
             for (var i = 0; i < keys.Length; i++)
             {
                 keys[i] = i + 1;
-                offsets[i] = index.OffsetOf(keys[i]) ?? throw new DatasetFormatException(DatasetErrorIds.RecordIOKeyMissing,
+                offsets[i] = index.OffsetOf(keys[i]) ?? throw new DatasetFormatException(ErrorIds.RecordIOKeyMissing,
                     indexPath ?? rec.Path, null,
                     $"{indexPath ?? rec.Path}: the header record says images are keys 1..{firstIdentityKey - 1}, but key {keys[i]} is missing.");
             }
@@ -106,7 +106,7 @@ public sealed class RecordIODataset : IFaceDataset
         var record = ReadRecord(index);
         var label = ToLabel(record.Header.ClassLabel, record.Offset, record.Key);
         if (_property is not null && label >= _property.NumClasses)
-            throw new DatasetFormatException(DatasetErrorIds.DatasetLabelOutOfRange, _rec.Path, record.Offset,
+            throw new DatasetFormatException(ErrorIds.DatasetLabelOutOfRange, _rec.Path, record.Offset,
                 $"{_rec.Path} at offset {record.Offset} (key {record.Key}): expected a label below {_property.NumClasses} " +
                 $"as {Info.PropertyPath} says, found {label}.");
         return new FaceSample(record.Image, label, $"{_rec.Path}@{record.Offset}");
@@ -136,7 +136,7 @@ public sealed class RecordIODataset : IFaceDataset
         var header = IRHeader.ReadFrom(rec, offset);
         if (header.Flag == 0) return null;
         if (header.Flag < 2 || !float.IsFinite(header.ExtraLabels[0]) || header.ExtraLabels[0] < 1 || header.ExtraLabels[0] > int.MaxValue)
-            throw new DatasetFormatException(DatasetErrorIds.RecordIOHeaderInvalid, rec.Path, offset,
+            throw new DatasetFormatException(ErrorIds.RecordIOHeaderInvalid, rec.Path, offset,
                 $"{rec.Path} at offset {offset}: expected the InsightFace header record (key 0) to hold two labels " +
                 $"[first identity key, end], found flag {header.Flag} and labels [{string.Join(", ", header.ExtraLabels)}].");
         return header;
@@ -145,7 +145,7 @@ public sealed class RecordIODataset : IFaceDataset
     private int ToLabel(float value, long offset, int key)
     {
         if (!float.IsFinite(value) || value < 0 || value > int.MaxValue)
-            throw new DatasetFormatException(DatasetErrorIds.DatasetLabelOutOfRange, _rec.Path, offset,
+            throw new DatasetFormatException(ErrorIds.DatasetLabelOutOfRange, _rec.Path, offset,
                 $"{_rec.Path} at offset {offset} (key {key}): expected a non-negative class label, found {value}.");
         return (int)value;
     }
@@ -161,7 +161,7 @@ public sealed class RecordIODataset : IFaceDataset
             return read();
         }
         catch (DatasetFormatException e) when (_idxPath is not null && e.Offset == _offsets[index]
-                                               && e.ErrorId is DatasetErrorIds.RecordIOBadMagic or DatasetErrorIds.RecordIOSplitInvalid)
+                                               && e.ErrorId is ErrorIds.RecordIOBadMagic or ErrorIds.RecordIOSplitInvalid)
         {
             throw RecordIOIndex.BetweenRecords(_idxPath, _keys[index], _offsets[index], _rec.Path, e.Message, e);
         }

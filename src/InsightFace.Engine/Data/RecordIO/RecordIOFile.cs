@@ -56,7 +56,7 @@ public sealed class RecordIOFile : IDisposable
         var (cflag, length) = ReadChunkHeader(offset);
         if (cflag == 0) return ReadExactly(offset + ChunkHeaderSize, length);
         if (cflag != 1)
-            throw new DatasetFormatException(DatasetErrorIds.RecordIOSplitInvalid, Path, offset,
+            throw new DatasetFormatException(ErrorIds.RecordIOSplitInvalid, Path, offset,
                 $"{Path} at offset {offset}: expected the start of a record (cflag 0 or 1), found a continuation chunk (cflag {cflag}).");
 
         using var joined = new MemoryStream();
@@ -71,7 +71,7 @@ public sealed class RecordIOFile : IDisposable
             position += ChunkHeaderSize + length + Padding(length);
             (cflag, length) = ReadChunkHeader(position);
             if (cflag is not (2 or 3))
-                throw new DatasetFormatException(DatasetErrorIds.RecordIOSplitInvalid, Path, position,
+                throw new DatasetFormatException(ErrorIds.RecordIOSplitInvalid, Path, position,
                     $"{Path} at offset {position}: expected the next chunk of the split record at offset {offset} (cflag 2 or 3), found cflag {cflag}.");
         }
     }
@@ -130,7 +130,7 @@ public sealed class RecordIOFile : IDisposable
             var (cflag, length) = ReadChunkHeader(position);
             var expectingContinuation = splitStart >= 0;
             if ((cflag is 0 or 1) == expectingContinuation)
-                throw new DatasetFormatException(DatasetErrorIds.RecordIOSplitInvalid, Path, position,
+                throw new DatasetFormatException(ErrorIds.RecordIOSplitInvalid, Path, position,
                     expectingContinuation
                         ? $"{Path} at offset {position}: expected the next chunk of the split record at offset {splitStart} (cflag 2 or 3), found cflag {cflag}."
                         : $"{Path} at offset {position}: expected the start of a record (cflag 0 or 1), found a continuation chunk (cflag {cflag}).");
@@ -164,7 +164,7 @@ public sealed class RecordIOFile : IDisposable
     {
         var magic = BinaryPrimitives.ReadUInt32LittleEndian(header);
         if (magic != Magic)
-            throw new DatasetFormatException(DatasetErrorIds.RecordIOBadMagic, Path, offset,
+            throw new DatasetFormatException(ErrorIds.RecordIOBadMagic, Path, offset,
                 $"{Path} at offset {offset}: expected the RecordIO magic 0x{Magic:X8}, found 0x{magic:X8}.");
         var lrecord = BinaryPrimitives.ReadUInt32LittleEndian(header[4..]);
         var cflag = (int)(lrecord >> 29);
@@ -188,5 +188,5 @@ public sealed class RecordIOFile : IDisposable
     }
 
     private DatasetFormatException Truncated(long offset, string expected) =>
-        new(DatasetErrorIds.RecordIOTruncated, Path, offset, $"{Path} at offset {offset}: expected {expected}; the file is truncated.");
+        new(ErrorIds.RecordIOTruncated, Path, offset, $"{Path} at offset {offset}: expected {expected}; the file is truncated.");
 }

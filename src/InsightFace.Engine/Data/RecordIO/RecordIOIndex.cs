@@ -54,10 +54,10 @@ internal sealed class RecordIOIndex
             if (fields.Length != 2
                 || !int.TryParse(fields[0], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var key)
                 || !long.TryParse(fields[1].TrimEnd('\r'), NumberStyles.None, CultureInfo.InvariantCulture, out var offset))
-                throw new DatasetFormatException(DatasetErrorIds.RecordIOIndexInvalid, idxPath, null,
+                throw new DatasetFormatException(ErrorIds.RecordIOIndexInvalid, idxPath, null,
                     $"{idxPath} line {lineNumber}: expected 'key<TAB>offset' with integer key and offset, found '{line}'.");
             if (offset >= rec.Length)
-                throw new DatasetFormatException(DatasetErrorIds.RecordIOIndexPastEnd, idxPath, offset,
+                throw new DatasetFormatException(ErrorIds.RecordIOIndexPastEnd, idxPath, offset,
                     $"{idxPath} line {lineNumber}: key {key} points at offset {offset}, but {rec.Path} is only {rec.Length} bytes long.");
             if (offset % 4 != 0)
                 throw BetweenRecords(idxPath, key, offset, rec.Path, "records start on 4-byte boundaries");
@@ -76,7 +76,7 @@ internal sealed class RecordIOIndex
         {
             var header = IRHeader.ReadFrom(rec, offset);
             if (header.Id > int.MaxValue)
-                throw new DatasetFormatException(DatasetErrorIds.RecordIOHeaderInvalid, rec.Path, offset,
+                throw new DatasetFormatException(ErrorIds.RecordIOHeaderInvalid, rec.Path, offset,
                     $"{rec.Path} at offset {offset}: expected an image id (the record key) below 2^31, found {header.Id}.");
             keys.Add((int)header.Id);
             offsets.Add(offset);
@@ -86,6 +86,6 @@ internal sealed class RecordIOIndex
 
     /// <summary>The error for an index entry that does not land on the start of a record.</summary>
     public static DatasetFormatException BetweenRecords(string idxPath, int key, long offset, string recPath, string why, Exception? inner = null) =>
-        new(DatasetErrorIds.RecordIOIndexBetweenRecords, idxPath, offset,
+        new(ErrorIds.RecordIOIndexBetweenRecords, idxPath, offset,
             $"{idxPath}: key {key} points at offset {offset} of {recPath}, which is not the start of a record ({why}).", inner);
 }

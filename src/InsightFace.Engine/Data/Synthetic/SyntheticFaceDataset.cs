@@ -57,7 +57,7 @@ public sealed class SyntheticFaceDataset : IFaceDataset
         var match = Spec.Match(spec);
         if (!match.Success || !int.TryParse(match.Groups[1].Value, CultureInfo.InvariantCulture, out var classes) ||
             !int.TryParse(match.Groups[2].Value, CultureInfo.InvariantCulture, out var imagesPerClass) || classes < 1 || imagesPerClass < 1)
-            throw new DatasetNotFoundException(DatasetErrorIds.DatasetNotFound, spec,
+            throw new DatasetNotFoundException(ErrorIds.DatasetNotFound, spec,
                 $"{spec}: expected a synthetic dataset description, {SpecPrefix}classes=N,images-per-class=M,seed=S.");
         return new SyntheticFaceDataset(classes, imagesPerClass, long.Parse(match.Groups[3].Value, CultureInfo.InvariantCulture),
             validationTargets: validationTargets);

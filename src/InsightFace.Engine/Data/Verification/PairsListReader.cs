@@ -77,10 +77,10 @@ public static class PairsListReader
     private static void RequireFile(string file, int lineNumber, string image)
     {
         if (!File.Exists(image))
-            throw new VerificationSetException(VerificationSetException.PairsImageNotFound, file,
+            throw new VerificationSetException(ErrorIds.PairsListImageNotFound, file,
                 $"{file}: line {lineNumber} names {image}, which does not exist.");
     }
 
     private static VerificationSetException Invalid(string file, int lineNumber, string detail) =>
-        new(VerificationSetException.PairsLineInvalid, file, $"{file}: line {lineNumber} {detail}.");
+        new(ErrorIds.PairsListLineInvalid, file, $"{file}: line {lineNumber} {detail}.");
 }

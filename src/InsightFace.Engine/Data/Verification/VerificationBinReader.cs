@@ -22,7 +22,7 @@ public static class VerificationBinReader
 
         var isSame = ReadFlags(path, tuple[1]!);
         if (bins.Count != 2 * isSame.Length)
-            throw new VerificationSetException(VerificationSetException.CountMismatch, path,
+            throw new VerificationSetException(ErrorIds.VerificationBinCountMismatch, path,
                 $"{path}: holds {bins.Count} images and {isSame.Length} issame flags; expected two images per flag " +
                 $"({2 * isSame.Length} images).");
 
@@ -41,7 +41,7 @@ public static class VerificationBinReader
     private static object? Unpickle(string path, byte[] bytes)
     {
         if (bytes.Length == 0)
-            throw new VerificationSetException(VerificationSetException.Truncated, path, $"{path}: the file is empty; expected a pickle.");
+            throw new VerificationSetException(ErrorIds.VerificationBinTruncated, path, $"{path}: the file is empty; expected a pickle.");
         NumpyPickleObjects.Register();
         using var stream = new MemoryStream(bytes, writable: false);
         try
@@ -54,12 +54,12 @@ public static class VerificationBinReader
         {
             // Having consumed every byte without reaching STOP means the file was cut short.
             if (stream.Position >= bytes.Length)
-                throw new VerificationSetException(VerificationSetException.Truncated, path,
+                throw new VerificationSetException(ErrorIds.VerificationBinTruncated, path,
                     $"{path}: the pickle is truncated: it ends at byte {bytes.Length} before its STOP opcode.", e);
             if (bytes[0] != ProtoOpcode)
-                throw new VerificationSetException(VerificationSetException.NotPickle, path,
+                throw new VerificationSetException(ErrorIds.VerificationBinNotPickle, path,
                     $"{path}: not a Python pickle (byte 0 is 0x{bytes[0]:X2}; expected the PROTO opcode 0x80).", e);
-            throw new VerificationSetException(VerificationSetException.UnexpectedContent, path,
+            throw new VerificationSetException(ErrorIds.VerificationBinUnexpectedContent, path,
                 $"{path}: the pickle cannot be read at byte {stream.Position}: {e.Message}", e);
         }
     }
@@ -88,7 +88,7 @@ public static class VerificationBinReader
     }
 
     private static VerificationSetException Unexpected(string path, string detail) =>
-        new(VerificationSetException.UnexpectedContent, path, $"{path}: {detail}.");
+        new(ErrorIds.VerificationBinUnexpectedContent, path, $"{path}: {detail}.");
 
     private static string Describe(object? value) => value switch
     {

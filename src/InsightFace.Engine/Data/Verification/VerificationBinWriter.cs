@@ -20,13 +20,14 @@ public static class VerificationBinWriter
 
     /// <summary>
     /// Writes <paramref name="set"/> to <paramref name="path"/> through a temporary file that is renamed when
-    /// complete. An existing file is replaced only when <paramref name="overwrite"/> is true.
+    /// complete. An existing file is replaced only when <paramref name="overwrite"/> is true; a failed write leaves no
+    /// partial file and is a <see cref="ErrorIds.VerificationBinWriteFailed"/> error.
     /// </summary>
     public static void Write(string path, VerificationSet set, bool overwrite = false)
     {
         var full = Path.GetFullPath(path);
         if (!overwrite && File.Exists(full))
-            throw new VerificationSetException(VerificationSetException.OutputExists, full,
+            throw new VerificationSetException(ErrorIds.VerificationBinExists, full,
                 $"{full}: the file exists; pass overwrite (-Force) to replace it.");
 
         var temp = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
@@ -35,6 +36,10 @@ public static class VerificationBinWriter
             using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
                 WritePickle(stream, set);
             File.Move(temp, full, overwrite);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new VerificationSetException(ErrorIds.VerificationBinWriteFailed, full, $"Writing {full} failed: {e.Message}", e);
         }
         finally
         {

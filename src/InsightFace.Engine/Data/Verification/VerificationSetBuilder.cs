@@ -32,7 +32,7 @@ public static class VerificationSetBuilder
         }
         catch (FaceImageDecodeException e)
         {
-            throw new VerificationSetException(VerificationSetException.ImageInvalid, path, $"{path}: {e.Message}", e);
+            throw new VerificationSetException(ErrorIds.PairsListImageInvalid, path, $"{path}: {e.Message}", e);
         }
         return bytes;
     }

@@ -29,12 +29,12 @@ public static class FresnetMapper
         var graph = new SymbolExpectations(symbol);
         var layers = CountUnits(symbol);
         if (!Networks.TryGetValue(string.Join(",", layers), out var network))
-            throw new MxnetMappingException("MxnetGraphMismatch", symbol.Source,
+            throw new MxnetMappingException(ErrorIds.MxnetGraphMismatch, symbol.Source,
                 [$"units per stage [{string.Join(", ", layers)}]: expected 4 stages of stageN_unitM nodes with one of our iresnet depths ({string.Join("; ", Networks.Select(n => $"{n.Value} [{n.Key}]"))})"]);
 
         var (input, mean, scale) = graph.InputNormalisation();
         CheckGraph(graph, input, layers);
-        if (graph.Problems.Count > 0) throw new MxnetMappingException("MxnetGraphMismatch", symbol.Source, graph.Problems);
+        if (graph.Problems.Count > 0) throw new MxnetMappingException(ErrorIds.MxnetGraphMismatch, symbol.Source, graph.Problems);
         var notes = new List<string>();
         var inputFactor = MappingBuilder.InputFactor(mean, scale, symbol.Source, notes);
 
@@ -76,7 +76,7 @@ public static class FresnetMapper
         notes.Add($"BatchNorm eps of the MXNet graph folded into running_var for eps {batchNormEps}");
 
         var problems = taker.Problems.Concat(taker.Unused()).ToList();
-        if (problems.Count > 0) throw new MxnetMappingException("MxnetArrayMismatch", symbol.Source, problems);
+        if (problems.Count > 0) throw new MxnetMappingException(ErrorIds.MxnetArrayMismatch, symbol.Source, problems);
         return new MappedBackbone(network, (int)embedding, map.State) { Notes = notes, Blocks = layers };
     }
 

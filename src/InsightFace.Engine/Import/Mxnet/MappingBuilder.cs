@@ -33,7 +33,7 @@ internal sealed class MappingBuilder(ArrayTaker arrays, SymbolExpectations graph
     public static float InputFactor(double mean, double scale, string source, List<string> notes)
     {
         if (mean != 0 && Math.Abs(mean - MappedBackbone.InputMean) > 1e-6)
-            throw new MxnetMappingException("MxnetGraphMismatch", source,
+            throw new MxnetMappingException(ErrorIds.MxnetGraphMismatch, source,
                 [$"input normalisation: the graph subtracts {mean}; only {MappedBackbone.InputMean} (or none) can be folded into the first conv"]);
         // Our input is MXNet's input × (127.5 · scale); the first conv has no bias, so scaling its weight is exact.
         // A graph without normalisation was fed normalised input from outside, taken to be ours.

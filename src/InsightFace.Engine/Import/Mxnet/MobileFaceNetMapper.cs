@@ -42,7 +42,7 @@ public static class MobileFaceNetMapper
         x = walk.ConvBlock("conv_6dw7_7", "features.layers.0", x, 512, 512, kernel: 7, stride: 1, groups: 512, prelu: false);
         x = graph.Expect("pre_fc1", "FullyConnected", x, ("num_hidden", embedding.ToString(CultureInfo.InvariantCulture)));
         graph.Expect("fc1", "BatchNorm", x);
-        if (graph.Problems.Count > 0) throw new MxnetMappingException("MxnetGraphMismatch", symbol.Source, graph.Problems);
+        if (graph.Problems.Count > 0) throw new MxnetMappingException(ErrorIds.MxnetGraphMismatch, symbol.Source, graph.Problems);
 
         var notes = new List<string>();
         var map = walk.Map;
@@ -60,7 +60,7 @@ public static class MobileFaceNetMapper
         notes.Add($"BatchNorm eps of the MXNet graph folded into running_var for eps {batchNormEps}");
 
         var problems = taker.Problems.Concat(taker.Unused()).ToList();
-        if (problems.Count > 0) throw new MxnetMappingException("MxnetArrayMismatch", symbol.Source, problems);
+        if (problems.Count > 0) throw new MxnetMappingException(ErrorIds.MxnetArrayMismatch, symbol.Source, problems);
         return new MappedBackbone(NetworkName(s), (int)embedding, map.State) { Notes = notes, Blocks = blocks, Scale = (int)s };
     }
 

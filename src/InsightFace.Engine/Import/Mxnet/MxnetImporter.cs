@@ -23,7 +23,7 @@ public static class MxnetImporter
 
         if (symbol.Find("stage1_unit1_conv1") is not null) return FresnetMapper.Map(symbol, arrays, batchNormEps);
         if (symbol.Find("conv_1_conv2d") is not null) return MobileFaceNetMapper.Map(symbol, arrays, batchNormEps);
-        throw new MxnetMappingException("MxnetGraphMismatch", symbol.Source,
+        throw new MxnetMappingException(ErrorIds.MxnetGraphMismatch, symbol.Source,
             ["network: expected an InsightFace fresnet (node 'stage1_unit1_conv1') or fmobilefacenet (node 'conv_1_conv2d'); the graph has neither"]);
     }
 

@@ -1,18 +1,12 @@
 namespace InsightFace.Engine.Import.Mxnet;
 
 /// <summary>An MXNet model does not have the layers or the array shapes of the backbone it is being mapped into.</summary>
-public sealed class MxnetMappingException : Exception
+public sealed class MxnetMappingException : InsightFaceException
 {
     /// <summary>Creates the exception; <paramref name="problems"/> lists every node or array that did not match.</summary>
     public MxnetMappingException(string errorId, string source, IReadOnlyList<string> problems)
-        : base($"MXNet model '{source}' does not map into our backbone:{Environment.NewLine}  " + string.Join(Environment.NewLine + "  ", problems))
-    {
-        ErrorId = errorId;
-        Problems = problems;
-    }
-
-    /// <summary><c>MxnetGraphMismatch</c> when the symbol graph differs, <c>MxnetArrayMismatch</c> when arrays are missing, extra or misshaped.</summary>
-    public string ErrorId { get; }
+        : base(errorId, $"MXNet model '{source}' does not map into our backbone:{Environment.NewLine}  " + string.Join(Environment.NewLine + "  ", problems))
+        => Problems = problems;
 
     /// <summary>One line per mismatch, naming the node or array and what was expected.</summary>
     public IReadOnlyList<string> Problems { get; }

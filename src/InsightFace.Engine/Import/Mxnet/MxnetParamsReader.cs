@@ -33,7 +33,7 @@ public static class MxnetParamsReader
         var headerOffset = cursor.Offset;
         var magic = cursor.UInt64("list magic");
         if (magic != ListMagic)
-            throw cursor.Error("MxnetParamsUnknownMagic", headerOffset,
+            throw cursor.Error(ErrorIds.MxnetParamsUnknownMagic, headerOffset,
                 $"starts with 0x{magic:X} at offset {headerOffset}; an MXNet NDArray list starts with 0x{ListMagic:X}");
         cursor.UInt64("reserved word");
 
@@ -44,7 +44,7 @@ public static class MxnetParamsReader
         var namesOffset = cursor.Offset;
         var nameCount = cursor.Count("name count");
         if (nameCount != 0 && nameCount != count)
-            throw cursor.Error("MxnetParamsNameCount", namesOffset,
+            throw cursor.Error(ErrorIds.MxnetParamsNameCount, namesOffset,
                 $"has {nameCount} names at offset {namesOffset} for {count} arrays; expected 0 or {count}");
         var names = new string[nameCount];
         for (long i = 0; i < nameCount; i++)
@@ -53,7 +53,7 @@ public static class MxnetParamsReader
             names[i] = Encoding.UTF8.GetString(cursor.Bytes(length, $"name {i}"));
         }
         if (cursor.Offset != cursor.Length)
-            throw cursor.Error("MxnetParamsTrailingBytes", cursor.Offset,
+            throw cursor.Error(ErrorIds.MxnetParamsTrailingBytes, cursor.Offset,
                 $"has {cursor.Length - cursor.Offset} unexpected bytes after the names list at offset {cursor.Offset}");
 
         return blobs.Select((b, i) => new MxnetArray(
@@ -71,7 +71,7 @@ public static class MxnetParamsReader
             var stypeOffset = cursor.Offset;
             var stype = cursor.Int32($"storage type of array {index}");
             if (stype != 0)
-                throw cursor.Error("MxnetParamsSparseArray", stypeOffset,
+                throw cursor.Error(ErrorIds.MxnetParamsSparseArray, stypeOffset,
                     $"array {index} has storage type {stype} at offset {stypeOffset}; only dense arrays (0) are supported");
             shape = ReadShape(cursor, index, noneIsMinusOne: magic == V3Magic);
         }
@@ -87,7 +87,7 @@ public static class MxnetParamsReader
         }
         else
         {
-            throw cursor.Error("MxnetParamsUnknownMagic", start,
+            throw cursor.Error(ErrorIds.MxnetParamsUnknownMagic, start,
                 $"has unknown NDArray magic 0x{magic:X8} at offset {start} (array {index}); expected 0xF993FAC8/9/A or a legacy ndim of at most {MaxLegacyDims}");
         }
         if (shape is null) return (null, MxnetDType.Float32, []);
@@ -97,7 +97,7 @@ public static class MxnetParamsReader
         var typeOffset = cursor.Offset;
         var dtype = (MxnetDType)cursor.Int32($"type flag of array {index}");
         if (dtype.ElementSize() == 0)
-            throw cursor.Error("MxnetParamsUnknownDType", typeOffset,
+            throw cursor.Error(ErrorIds.MxnetParamsUnknownDType, typeOffset,
                 $"array {index} has unknown type flag {(int)dtype} at offset {typeOffset}; expected 0 to 12");
 
         var size = shape.Aggregate(1L, (n, d) => n * d) * dtype.ElementSize();
@@ -111,14 +111,14 @@ public static class MxnetParamsReader
         var ndim = cursor.Int32($"ndim of array {index}");
         if (noneIsMinusOne ? ndim == -1 : ndim == 0) return null;
         if (ndim < 0 || ndim > MaxLegacyDims)
-            throw cursor.Error("MxnetParamsBadShape", offset, $"array {index} has ndim {ndim} at offset {offset}; expected 0 to {MaxLegacyDims}");
+            throw cursor.Error(ErrorIds.MxnetParamsBadShape, offset, $"array {index} has ndim {ndim} at offset {offset}; expected 0 to {MaxLegacyDims}");
         var shape = new long[ndim];
         for (var d = 0; d < ndim; d++)
         {
             var dimOffset = cursor.Offset;
             shape[d] = cursor.Int64($"dimension {d} of array {index}");
             if (shape[d] < 0)
-                throw cursor.Error("MxnetParamsBadShape", dimOffset, $"array {index} has dimension {shape[d]} at offset {dimOffset}");
+                throw cursor.Error(ErrorIds.MxnetParamsBadShape, dimOffset, $"array {index} has dimension {shape[d]} at offset {dimOffset}");
         }
         return shape;
     }
@@ -144,7 +144,7 @@ public static class MxnetParamsReader
             var offset = Offset;
             var value = UInt64(what);
             if (value > (ulong)(Length - Offset))
-                throw Error("MxnetParamsTruncated", offset,
+                throw Error(ErrorIds.MxnetParamsTruncated, offset,
                     $"has {what} {value} at offset {offset}, more than the {Length - Offset} bytes left in the file");
             return (long)value;
         }
@@ -163,7 +163,7 @@ public static class MxnetParamsReader
         private ReadOnlySpan<byte> Take(long count, string what)
         {
             if (count > Length - Offset)
-                throw Error("MxnetParamsTruncated", Offset,
+                throw Error(ErrorIds.MxnetParamsTruncated, Offset,
                     $"is truncated: {what} needs {count} bytes at offset {Offset} but the file ends at {Length}");
             var span = new ReadOnlySpan<byte>(bytes, (int)Offset, (int)count);
             Offset += count;

@@ -1,18 +1,11 @@
 namespace InsightFace.Engine.Import.PyTorch;
 
 /// <summary>A <c>.pth</c>/<c>.pt</c> file is not a PyTorch state dict we can read.</summary>
-public sealed class PthFormatException : Exception
+public sealed class PthFormatException : InsightFaceException
 {
     /// <summary>Creates the exception; the message names the file and the entry, key or offset.</summary>
     public PthFormatException(string errorId, string path, string message, Exception? inner = null)
-        : base(message, inner)
-    {
-        ErrorId = errorId;
-        Path = path;
-    }
-
-    /// <summary>Stable identifier for the cmdlet layer, for example <c>PthUnsupportedPickle</c>.</summary>
-    public string ErrorId { get; }
+        : base(errorId, message, inner) => Path = path;
 
     /// <summary>The file that was being read.</summary>
     public string Path { get; }

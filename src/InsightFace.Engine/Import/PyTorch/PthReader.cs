@@ -31,11 +31,11 @@ public static class PthReader
         }
         catch (Exception e) when (e is FormatException or InvalidCastException or NullReferenceException)
         {
-            throw new PthFormatException("PthUnreadable", path, $"PyTorch file '{path}' cannot be read: {e.Message}.", e);
+            throw new PthFormatException(ErrorIds.PthUnreadable, path, $"PyTorch file '{path}' cannot be read: {e.Message}.", e);
         }
         catch (InvalidDataException e)
         {
-            throw new PthFormatException("PthUnreadable", path, $"PyTorch file '{path}' is not a valid zip archive: {e.Message}", e);
+            throw new PthFormatException(ErrorIds.PthUnreadable, path, $"PyTorch file '{path}' is not a valid zip archive: {e.Message}", e);
         }
     }
 
@@ -47,11 +47,11 @@ public static class PthReader
         ZipArchiveEntry? Record(string name) => archive.GetEntry($"{root}/{name}");
 
         if (Record("constants.pkl") is not null)
-            throw new PthFormatException("PthTorchScript", path,
+            throw new PthFormatException(ErrorIds.PthTorchScript, path,
                 $"PyTorch file '{path}' is a TorchScript archive (torch.jit.save), not a state dict; save one with torch.save(model.state_dict(), path).");
-        var pickle = Record("data.pkl") ?? throw new PthFormatException("PthUnreadable", path, $"PyTorch file '{path}' has no '{root}/data.pkl' record.");
+        var pickle = Record("data.pkl") ?? throw new PthFormatException(ErrorIds.PthUnreadable, path, $"PyTorch file '{path}' has no '{root}/data.pkl' record.");
         if (Record("byteorder") is { } order && ReadAll(order) is var text && System.Text.Encoding.ASCII.GetString(text) != "little")
-            throw new PthFormatException("PthUnreadable", path, $"PyTorch file '{path}' stores tensors in byte order '{System.Text.Encoding.ASCII.GetString(text)}'; expected 'little'.");
+            throw new PthFormatException(ErrorIds.PthUnreadable, path, $"PyTorch file '{path}' stores tensors in byte order '{System.Text.Encoding.ASCII.GetString(text)}'; expected 'little'.");
 
         var value = new PickleReader(ReadAll(pickle), $"{root}/data.pkl").Load();
         var storages = new Dictionary<string, byte[]>();
@@ -65,11 +65,11 @@ public static class PthReader
         var reader = new PickleReader(bytes, path);
         // A legacy file starts with a pickle (PROTO opcode 0x80) of the magic number.
         if (bytes.Length == 0 || bytes[0] != 0x80 || reader.Load() is not BigInteger magic || magic != LegacyMagic)
-            throw new PthFormatException("PthUnknownFormat", path,
+            throw new PthFormatException(ErrorIds.PthUnknownFormat, path,
                 $"PyTorch file '{path}' is neither a zip archive (torch >= 1.6) nor a legacy torch.save file (magic 0x1950a86a20f9469cfc6c at offset 0).");
         reader.Load(); // protocol version
         if (reader.Load() is PickleDict info && info.Items.FirstOrDefault(i => "little_endian".Equals(i.Key)).Value is false)
-            throw new PthFormatException("PthUnreadable", path, $"PyTorch file '{path}' was saved on a big-endian machine.");
+            throw new PthFormatException(ErrorIds.PthUnreadable, path, $"PyTorch file '{path}' was saved on a big-endian machine.");
         var value = reader.Load();
         var keys = reader.Load() as List<object?> ?? throw new FormatException("the storage key list after the object is missing");
 
@@ -95,9 +95,9 @@ public static class PthReader
         if (entry is not null)
             value = value is PickleDict outer && outer.Items.FirstOrDefault(i => entry.Equals(i.Key)) is { Key: not null } item
                 ? item.Value
-                : throw new PthFormatException("PthEntryMissing", path, $"PyTorch file '{path}' has no top-level entry '{entry}'.");
+                : throw new PthFormatException(ErrorIds.PthEntryMissing, path, $"PyTorch file '{path}' has no top-level entry '{entry}'.");
         if (value is not PickleDict dict)
-            throw new PthFormatException("PthNotAStateDict", path, $"PyTorch file '{path}' holds a {Describe(value)}, not a state dict (a dict of tensors).");
+            throw new PthFormatException(ErrorIds.PthNotAStateDict, path, $"PyTorch file '{path}' holds a {Describe(value)}, not a state dict (a dict of tensors).");
 
         var result = new StateDict();
         try
@@ -105,7 +105,7 @@ public static class PthReader
             foreach (var (key, item) in dict.Items)
             {
                 if (key is not string name || UnwrapParameter(item) is not PickleCall tensor || !IsTensor(tensor))
-                    throw new PthFormatException("PthNotAStateDict", path,
+                    throw new PthFormatException(ErrorIds.PthNotAStateDict, path,
                         $"PyTorch file '{path}': key '{key}' holds a {Describe(item)}, not a tensor. " +
                         (item is PickleDict ? "It is a nested dict: pass its name as the entry to read (for example state_dict_backbone)." : "Save the model's state_dict()."));
                 result.Add(name, Tensor(tensor, storage));

@@ -31,17 +31,17 @@ public static class TrainingCurvePlot
             var candidate = Path.Combine(folder.FullName, "metrics.jsonl");
             if (File.Exists(candidate)) return candidate;
         }
-        throw new TrainingException("MetricsNotFound", $"No metrics.jsonl in {path} or the folders above it: is it a training run folder?");
+        throw new TrainingException(ErrorIds.MetricsNotFound, $"No metrics.jsonl in {path} or the folders above it: is it a training run folder?");
     }
 
     /// <summary>Writes the plot of <paramref name="metricsPath"/> to <paramref name="pngPath"/>.</summary>
     public static void Save(string metricsPath, string pngPath, bool overwrite)
     {
         if (File.Exists(pngPath) && !overwrite)
-            throw new TrainingException("PlotExists", $"{pngPath} already exists. Use -Force to replace it.");
+            throw new TrainingException(ErrorIds.PlotExists, $"{pngPath} already exists. Use -Force to replace it.");
         var (loss, lr, accuracy) = Read(metricsPath);
         if (loss.Count == 0)
-            throw new TrainingException("MetricsEmpty", $"{metricsPath} has no logged steps yet.");
+            throw new TrainingException(ErrorIds.MetricsEmpty, $"{metricsPath} has no logged steps yet.");
         var maxStep = Math.Max(loss.Max(p => p.Step), accuracy.Values.SelectMany(v => v).Select(p => p.Step).DefaultIfEmpty(0).Max());
 
         using var bitmap = new SKBitmap(Width, Top + 3 * (PanelHeight + Gap) + 20);

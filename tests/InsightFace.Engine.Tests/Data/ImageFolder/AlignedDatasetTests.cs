@@ -29,7 +29,7 @@ public class AlignedDatasetTests
         File.WriteAllText(temp["landmarks.txt"], "a.jpg 1 2 3 4 5 6 7 8 9 10\nb.jpg 1 2 3 x 5 6 7 8 9 10\n");
 
         var e = Assert.Throws<DatasetFormatException>(() => FaceLandmarks.Read(temp["landmarks.txt"]));
-        Assert.Equal(DatasetErrorIds.DatasetLandmarksInvalid, e.ErrorId);
+        Assert.Equal(ErrorIds.DatasetLandmarksInvalid, e.ErrorId);
         Assert.Contains("line 2", e.Message);
     }
 
@@ -48,7 +48,7 @@ public class AlignedDatasetTests
         Assert.Equal(FaceAligner.AlignEncoded(File.ReadAllBytes(temp["faces/p1/photo.jpg"]),
             [(80, 100), (160, 100), (120, 140), (90, 180), (150, 180)]), aligned.Read(0).Image);
         var e = Assert.Throws<DatasetFormatException>(() => aligned.Read(1));
-        Assert.Equal(DatasetErrorIds.DatasetImageNotAligned, e.ErrorId);
+        Assert.Equal(ErrorIds.DatasetImageNotAligned, e.ErrorId);
         Assert.Contains("found a 250x250 file without landmarks", e.Message);
         Assert.Equal(File.ReadAllBytes(temp["faces/p1/zcrop.jpg"]), aligned.Read(2).Image);
         Assert.Equal(new ImageSize(112, 112), aligned.Info.ImageSize);
@@ -56,6 +56,6 @@ public class AlignedDatasetTests
         var skipped = new List<SkippedRecord>();
         var result = OFRecordWriter.Write(aligned, temp["out"], new OFRecordWriteOptions { Parts = 1 }, skipped: skipped.Add);
         Assert.Equal((2, 1), (result.Records, result.Skipped));
-        Assert.Equal(DatasetErrorIds.DatasetImageNotAligned, Assert.Single(skipped).Error.ErrorId);
+        Assert.Equal(ErrorIds.DatasetImageNotAligned, Assert.Single(skipped).Error.ErrorId);
     }
 }

@@ -54,7 +54,7 @@ public class ImageFolderDatasetTests
         File.WriteAllBytes(temp["loose.jpg"], TestImages.Jpeg(1));
 
         var e = Assert.Throws<DatasetNotFoundException>(() => ImageFolderDataset.Open(temp.Path));
-        Assert.Equal(DatasetErrorIds.ImageFolderEmpty, e.ErrorId);
+        Assert.Equal(ErrorIds.ImageFolderEmpty, e.ErrorId);
         Assert.Equal(temp.Path, e.FilePath);
         Assert.Contains("one sub-folder of images per identity", e.Message);
     }
@@ -67,7 +67,7 @@ public class ImageFolderDatasetTests
         File.WriteAllText(temp["id001/readme.txt"], "no faces here");
 
         var e = Assert.Throws<DatasetNotFoundException>(() => ImageFolderDataset.Open(temp.Path));
-        Assert.Equal(DatasetErrorIds.ImageFolderIdentityEmpty, e.ErrorId);
+        Assert.Equal(ErrorIds.ImageFolderIdentityEmpty, e.ErrorId);
         Assert.Equal(temp["id001"], e.FilePath);
         Assert.Contains("identity 1", e.Message);
     }
@@ -76,6 +76,6 @@ public class ImageFolderDatasetTests
     public void A_missing_folder_is_not_found()
     {
         var e = Assert.Throws<DatasetNotFoundException>(() => ImageFolderDataset.Open("/no/such/folder"));
-        Assert.Equal(DatasetErrorIds.DatasetNotFound, e.ErrorId);
+        Assert.Equal(ErrorIds.DatasetNotFound, e.ErrorId);
     }
 }

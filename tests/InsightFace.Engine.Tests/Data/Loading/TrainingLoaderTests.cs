@@ -153,7 +153,7 @@ public class TrainingLoaderTests
         {
             foreach (var batch in loader.Epoch(2)) batch.Dispose();
         });
-        Assert.Equal(DatasetErrorIds.DatasetImageUndecodable, error.ErrorId);
+        Assert.Equal(ErrorIds.DatasetImageUndecodable, error.ErrorId);
         Assert.Equal("pattern#7", error.FilePath);
         Assert.Contains("pattern#7", error.Message);
         Assert.Contains("epoch 2", error.Message);

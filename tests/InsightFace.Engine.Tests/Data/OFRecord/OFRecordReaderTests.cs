@@ -38,7 +38,7 @@ public class OFRecordReaderTests
         using var dataset = OFRecordDataset.Open(Fixtures.Path("ofrecord-oneflow-mnist"));
 
         var e = Assert.Throws<DatasetFormatException>(() => dataset.Read(1));
-        Assert.Equal(DatasetErrorIds.OFRecordFeatureInvalid, e.ErrorId);
+        Assert.Equal(ErrorIds.OFRecordFeatureInvalid, e.ErrorId);
         Assert.Equal(3181, e.Offset);
         Assert.Contains("a feature 'encoded', found only [images, labels]", e.Message);
         Assert.Null(dataset.Info.ImageSize);
@@ -97,7 +97,7 @@ public class OFRecordReaderTests
         File.WriteAllBytes(temp["part-00000"], bytes[..^3]);
 
         var e = Assert.Throws<DatasetFormatException>(() => OFRecordDataset.Open(temp.Path));
-        Assert.Equal(DatasetErrorIds.OFRecordTruncated, e.ErrorId);
+        Assert.Equal(ErrorIds.OFRecordTruncated, e.ErrorId);
         Assert.Equal(second, e.Offset);
         Assert.Contains($"{temp["part-00000"]} at offset {second}", e.Message);
     }
@@ -109,7 +109,7 @@ public class OFRecordReaderTests
         File.WriteAllBytes(temp["part-0"], new byte[8]);
 
         var e = Assert.Throws<DatasetFormatException>(() => OFRecordDataset.Open(temp.Path));
-        Assert.Equal(DatasetErrorIds.OFRecordLengthInvalid, e.ErrorId);
+        Assert.Equal(ErrorIds.OFRecordLengthInvalid, e.ErrorId);
         Assert.Equal(0, e.Offset);
     }
 
@@ -122,7 +122,7 @@ public class OFRecordReaderTests
         using var dataset = OFRecordDataset.Open(temp.Path);
 
         var e = Assert.Throws<DatasetFormatException>(() => dataset.ReadFeatures(0));
-        Assert.Equal(DatasetErrorIds.OFRecordInvalid, e.ErrorId);
+        Assert.Equal(ErrorIds.OFRecordInvalid, e.ErrorId);
         Assert.Equal(0, e.Offset);
     }
 
@@ -136,7 +136,7 @@ public class OFRecordReaderTests
 
         Assert.Equal(1, dataset.Read(0).Label);
         var e = Assert.Throws<DatasetFormatException>(() => dataset.Read(1));
-        Assert.Equal(DatasetErrorIds.DatasetLabelOutOfRange, e.ErrorId);
+        Assert.Equal(ErrorIds.DatasetLabelOutOfRange, e.ErrorId);
         var second = 8 + BitConverter.ToInt64(File.ReadAllBytes(temp["part-00000"]), 0);
         Assert.Equal(second, e.Offset);
         Assert.Contains($"{temp["part-00000"]} at offset {second} (record 1): expected a label below 5", e.Message);
@@ -148,7 +148,7 @@ public class OFRecordReaderTests
     {
         using var temp = new TempFolder();
         var e = Assert.Throws<DatasetNotFoundException>(() => OFRecordDataset.Open(temp.Path));
-        Assert.Equal(DatasetErrorIds.DatasetNotFound, e.ErrorId);
+        Assert.Equal(ErrorIds.DatasetNotFound, e.ErrorId);
     }
 
     [Fact]

@@ -122,7 +122,7 @@ public class OFRecordWriterTests
         var e = Assert.Throws<DatasetOutputExistsException>(() =>
             OFRecordWriter.Write(source, temp["out"], new OFRecordWriteOptions { Parts = 2, Seed = 9 }));
 
-        Assert.Equal(DatasetErrorIds.DatasetOutputExists, e.ErrorId);
+        Assert.Equal(ErrorIds.DatasetOutputExists, e.ErrorId);
         Assert.Equal(temp["out/_SUCCESS"], e.FilePath);
         Assert.Equal(before.Keys, temp.Files());
         Assert.All(before, f => Assert.Equal(f.Value, File.ReadAllBytes(temp[f.Key])));
@@ -188,7 +188,7 @@ public class OFRecordWriterTests
 
         var e = Assert.Throws<DatasetWriteException>(() => OFRecordWriter.Write(source, temp["out"], new OFRecordWriteOptions()));
 
-        Assert.Equal(DatasetErrorIds.DatasetWriteFailed, e.ErrorId);
+        Assert.Equal(ErrorIds.DatasetWriteFailed, e.ErrorId);
         Assert.Equal(temp["out"], e.FilePath);
         Assert.Contains($"Writing {temp["out"]} failed", e.Message);
         Assert.Equal("a file where the folder should go", File.ReadAllText(temp["out"]));
@@ -217,7 +217,7 @@ public class OFRecordWriterTests
         using var folder = ImageFolderDataset.Open(temp["faces"]);
         using var source = new FaultyDataset(folder, i => i switch
         {
-            2 => throw new DatasetFormatException(DatasetErrorIds.RecordIOBadMagic, "train.rec", 1234, "train.rec at offset 1234: bad magic"),
+            2 => throw new DatasetFormatException(ErrorIds.RecordIOBadMagic, "train.rec", 1234, "train.rec at offset 1234: bad magic"),
             5 => new FaceSample([0xFF, 0xD8, 0, 0], 0, "train.rec@5000"),
             _ => null,
         });
@@ -230,8 +230,8 @@ public class OFRecordWriterTests
         Assert.Equal(6, result.Records);
         Assert.Equal(2, result.Skipped);
         Assert.Equal([2, 5], skipped.Select(s => s.Index));
-        Assert.Equal(DatasetErrorIds.RecordIOBadMagic, skipped[0].Error.ErrorId);
-        Assert.Equal(DatasetErrorIds.DatasetImageUndecodable, skipped[1].Error.ErrorId);
+        Assert.Equal(ErrorIds.RecordIOBadMagic, skipped[0].Error.ErrorId);
+        Assert.Equal(ErrorIds.DatasetImageUndecodable, skipped[1].Error.ErrorId);
         Assert.Contains("train.rec@5000 (record 5)", skipped[1].Error.Message);
         Assert.True(File.Exists(temp["out/_SUCCESS"]));
         var last = progress[^1];

@@ -84,7 +84,7 @@ public class FaceRecordIOWriterTests
         File.WriteAllText(temp["out/train.rec"], "precious");
 
         var e = Assert.Throws<DatasetOutputExistsException>(() => FaceRecordIOWriter.Write(source, temp["out"]));
-        Assert.Equal(DatasetErrorIds.DatasetOutputExists, e.ErrorId);
+        Assert.Equal(ErrorIds.DatasetOutputExists, e.ErrorId);
         Assert.Equal(temp["out/train.rec"], e.FilePath);
         Assert.Equal("precious", File.ReadAllText(temp["out/train.rec"]));
         Assert.DoesNotContain(temp.Files(), f => f.StartsWith("out/", StringComparison.Ordinal) && f != "out/train.rec");
@@ -102,7 +102,7 @@ public class FaceRecordIOWriterTests
         using var reversed = new FaultyDataset(folder, i => folder.Read(folder.Count - 1 - i));
 
         var e = Assert.Throws<DatasetFormatException>(() => FaceRecordIOWriter.Write(reversed, temp["out"]));
-        Assert.Equal(DatasetErrorIds.RecordIOLabelsNotSorted, e.ErrorId);
+        Assert.Equal(ErrorIds.RecordIOLabelsNotSorted, e.ErrorId);
         Assert.Contains("record 2", e.Message);
         Assert.Empty(Directory.GetFileSystemEntries(temp["out"]));
     }
@@ -140,7 +140,7 @@ public class FaceRecordIOWriterTests
         Assert.Equal(1, result.Skipped);
         var skip = Assert.Single(skipped);
         Assert.Equal(2, skip.Index);
-        Assert.Equal(DatasetErrorIds.DatasetImageUndecodable, skip.Error.ErrorId);
+        Assert.Equal(ErrorIds.DatasetImageUndecodable, skip.Error.ErrorId);
         Assert.Contains(temp["faces/id001/000.jpg"], skip.Error.Message);
         using var written = RecordIODataset.Open(temp["out/train.rec"]);
         Assert.Equal([0, 0, 1], Enumerable.Range(0, written.Count).Select(i => written.Read(i).Label));

@@ -18,7 +18,7 @@ public class RecordIOBadInputTests
 
         dataset.Read(0);
         var e = Assert.Throws<DatasetFormatException>(() => dataset.Read(1));
-        Assert.Equal(DatasetErrorIds.RecordIOTruncated, e.ErrorId);
+        Assert.Equal(ErrorIds.RecordIOTruncated, e.ErrorId);
         Assert.Equal(offsets[1], e.Offset);
         Assert.Equal(temp["train.rec"], e.FilePath);
         Assert.Contains($"{temp["train.rec"]} at offset {offsets[1]}", e.Message);
@@ -32,7 +32,7 @@ public class RecordIOBadInputTests
         File.WriteAllBytes(temp["train.rec"], File.ReadAllBytes(temp["train.rec"])[..(int)(offsets[1] + 5)]);
 
         var e = Assert.Throws<DatasetFormatException>(() => RecordIODataset.Open(temp["train.rec"]));
-        Assert.Equal(DatasetErrorIds.RecordIOTruncated, e.ErrorId);
+        Assert.Equal(ErrorIds.RecordIOTruncated, e.ErrorId);
         Assert.Equal(offsets[1], e.Offset);
     }
 
@@ -46,7 +46,7 @@ public class RecordIOBadInputTests
         File.WriteAllBytes(temp["train.rec"], bytes);
 
         var e = Assert.Throws<DatasetFormatException>(() => RecordIODataset.Open(temp["train.rec"]));
-        Assert.Equal(DatasetErrorIds.RecordIOBadMagic, e.ErrorId);
+        Assert.Equal(ErrorIds.RecordIOBadMagic, e.ErrorId);
         Assert.Equal(offsets[2], e.Offset);
         Assert.Contains($"at offset {offsets[2]}: expected the RecordIO magic 0xCED7230A, found 0xCED723F5", e.Message);
     }
@@ -60,7 +60,7 @@ public class RecordIOBadInputTests
         File.WriteAllText(temp["train.idx"], $"0\t0\n1\t{length + 64}\n");
 
         var e = Assert.Throws<DatasetFormatException>(() => RecordIODataset.Open(temp["train.rec"]));
-        Assert.Equal(DatasetErrorIds.RecordIOIndexPastEnd, e.ErrorId);
+        Assert.Equal(ErrorIds.RecordIOIndexPastEnd, e.ErrorId);
         Assert.Equal(temp["train.idx"], e.FilePath);
         Assert.Equal(length + 64, e.Offset);
         Assert.Contains($"line 2: key 1 points at offset {length + 64}", e.Message);
@@ -75,7 +75,7 @@ public class RecordIOBadInputTests
         File.WriteAllText(temp["train.idx"], "0\t0\n1\t30\n");
 
         var e = Assert.Throws<DatasetFormatException>(() => RecordIODataset.Open(temp["train.rec"]));
-        Assert.Equal(DatasetErrorIds.RecordIOIndexBetweenRecords, e.ErrorId);
+        Assert.Equal(ErrorIds.RecordIOIndexBetweenRecords, e.ErrorId);
         Assert.Equal(30, e.Offset);
         Assert.Contains("key 1 points at offset 30", e.Message);
     }
@@ -89,7 +89,7 @@ public class RecordIOBadInputTests
         using var dataset = RecordIODataset.Open(temp["train.rec"]);
 
         var e = Assert.Throws<DatasetFormatException>(() => dataset.Read(1));
-        Assert.Equal(DatasetErrorIds.RecordIOIndexBetweenRecords, e.ErrorId);
+        Assert.Equal(ErrorIds.RecordIOIndexBetweenRecords, e.ErrorId);
         Assert.Equal(temp["train.idx"], e.FilePath);
         Assert.Equal(32, e.Offset);
         Assert.Contains($"points at offset 32 of {temp["train.rec"]}, which is not the start of a record", e.Message);
@@ -104,7 +104,7 @@ public class RecordIOBadInputTests
         using var dataset = RecordIODataset.Open(temp["train.rec"]);
 
         var e = Assert.Throws<DatasetFormatException>(() => dataset.NumClasses);
-        Assert.Equal(DatasetErrorIds.RecordIOIndexBetweenRecords, e.ErrorId);
+        Assert.Equal(ErrorIds.RecordIOIndexBetweenRecords, e.ErrorId);
         Assert.Equal(32, e.Offset);
     }
 
@@ -116,7 +116,7 @@ public class RecordIOBadInputTests
         File.WriteAllText(temp["train.idx"], "0\tzero\n");
 
         var e = Assert.Throws<DatasetFormatException>(() => RecordIODataset.Open(temp["train.rec"]));
-        Assert.Equal(DatasetErrorIds.RecordIOIndexInvalid, e.ErrorId);
+        Assert.Equal(ErrorIds.RecordIOIndexInvalid, e.ErrorId);
         Assert.Contains("line 1", e.Message);
     }
 
@@ -127,7 +127,7 @@ public class RecordIOBadInputTests
         RawRecordIO.Write(temp["train.rec"], temp["train.idx"], [1, 2, 3]);
 
         var e = Assert.Throws<DatasetFormatException>(() => RecordIODataset.Open(temp["train.rec"]).Read(0));
-        Assert.Equal(DatasetErrorIds.RecordIOHeaderInvalid, e.ErrorId);
+        Assert.Equal(ErrorIds.RecordIOHeaderInvalid, e.ErrorId);
         Assert.Contains("24-byte IRHeader", e.Message);
     }
 
@@ -138,7 +138,7 @@ public class RecordIOBadInputTests
         File.WriteAllBytes(temp["train.rec"], RawRecordIO.Chunk(2, Image(0)));
 
         var e = Assert.Throws<DatasetFormatException>(() => RecordIODataset.Open(temp["train.rec"]));
-        Assert.Equal(DatasetErrorIds.RecordIOSplitInvalid, e.ErrorId);
+        Assert.Equal(ErrorIds.RecordIOSplitInvalid, e.ErrorId);
         Assert.Equal(0, e.Offset);
     }
 
@@ -150,7 +150,7 @@ public class RecordIOBadInputTests
         File.WriteAllText(temp["property"], "85742;112;112\n");
 
         var e = Assert.Throws<DatasetFormatException>(() => RecordIODataset.Open(temp["train.rec"]));
-        Assert.Equal(DatasetErrorIds.DatasetPropertyInvalid, e.ErrorId);
+        Assert.Equal(ErrorIds.DatasetPropertyInvalid, e.ErrorId);
         Assert.Contains("num_classes,height,width", e.Message);
     }
 
@@ -174,7 +174,7 @@ public class RecordIOBadInputTests
         var offsets = RawRecordIO.Write(temp["train.rec"], temp["train.idx"], RawRecordIO.Payload(1, 0, 0, [3f], []), Image(1));
 
         var e = Assert.Throws<DatasetFormatException>(() => RecordIODataset.Open(temp["train.rec"]));
-        Assert.Equal(DatasetErrorIds.RecordIOHeaderInvalid, e.ErrorId);
+        Assert.Equal(ErrorIds.RecordIOHeaderInvalid, e.ErrorId);
         Assert.Equal(temp["train.rec"], e.FilePath);
         Assert.Equal(offsets[0], e.Offset);
         Assert.Contains("[first identity key, end]", e.Message);
@@ -187,7 +187,7 @@ public class RecordIOBadInputTests
         RawRecordIO.Write(temp["train.rec"], temp["train.idx"], RawRecordIO.Payload(2, 0, 0, [4f, 5f], []), Image(1), Image(2));
 
         var e = Assert.Throws<DatasetFormatException>(() => RecordIODataset.Open(temp["train.rec"]));
-        Assert.Equal(DatasetErrorIds.RecordIOKeyMissing, e.ErrorId);
+        Assert.Equal(ErrorIds.RecordIOKeyMissing, e.ErrorId);
         Assert.Contains("images are keys 1..3, but key 3 is missing", e.Message);
     }
 }

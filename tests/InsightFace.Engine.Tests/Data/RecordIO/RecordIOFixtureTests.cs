@@ -83,7 +83,7 @@ public class RecordIOFixtureTests
         Assert.Equal(1, dataset.NumClasses);
         Assert.Equal(0, dataset.Read(0).Label); // key 0 is a man: label 0 is fine
         var e = Assert.Throws<DatasetFormatException>(() => dataset.Read(1)); // key 4, a woman: label 1
-        Assert.Equal(DatasetErrorIds.DatasetLabelOutOfRange, e.ErrorId);
+        Assert.Equal(ErrorIds.DatasetLabelOutOfRange, e.ErrorId);
         Assert.Equal(5500, e.Offset);
         Assert.Contains(temp["train.rec"], e.Message);
         Assert.Contains("offset 5500", e.Message);

@@ -39,7 +39,7 @@ public class RecordIOFramingTests
         using var rec = RecordIOFile.Open(temp["a.rec"]);
 
         var e = Assert.Throws<InsightFace.Engine.Data.DatasetFormatException>(() => rec.ReadRecord(48, payload => payload.Length));
-        Assert.Equal(InsightFace.Engine.Data.DatasetErrorIds.RecordIOTruncated, e.ErrorId);
+        Assert.Equal(ErrorIds.RecordIOTruncated, e.ErrorId);
         Assert.Equal(48, e.Offset);
     }
 

@@ -24,7 +24,7 @@ public class SyntheticSpecAndBinTests
     public void A_malformed_description_is_not_found(string spec)
     {
         var e = Assert.Throws<DatasetNotFoundException>(() => DatasetOpener.Open(spec));
-        Assert.Equal(DatasetErrorIds.DatasetNotFound, e.ErrorId);
+        Assert.Equal(ErrorIds.DatasetNotFound, e.ErrorId);
         Assert.Contains(spec, e.Message);
     }
 
@@ -54,7 +54,7 @@ public class SyntheticSpecAndBinTests
         using var dataset = new SyntheticFaceDataset(4, 3, seed: 2);
 
         var e = Assert.Throws<VerificationSetException>(() => dataset.WriteHeldOutBin(temp["held.bin"], 2));
-        Assert.Equal(VerificationSetException.OutputExists, e.ErrorId);
+        Assert.Equal(ErrorIds.VerificationBinExists, e.ErrorId);
         Assert.Equal("mine", File.ReadAllText(temp["held.bin"]));
     }
 }

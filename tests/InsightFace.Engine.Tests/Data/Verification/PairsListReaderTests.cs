@@ -65,7 +65,7 @@ public sealed class PairsListReaderTests : IDisposable
     {
         var list = Write("pairs.txt", "10\t300\nAnn_Lee\t1\t2\t3\t4\n");
         var e = Assert.Throws<VerificationSetException>(() => PairsListReader.Read(list));
-        Assert.Equal(VerificationSetException.PairsLineInvalid, e.ErrorId);
+        Assert.Equal(ErrorIds.PairsListLineInvalid, e.ErrorId);
         Assert.Contains($"{list}: line 2 has 5 fields", e.Message);
     }
 
@@ -76,7 +76,7 @@ public sealed class PairsListReaderTests : IDisposable
         File.WriteAllText(Path.Combine(_dir, "a.jpg"), "");
         File.WriteAllText(Path.Combine(_dir, "b.jpg"), "");
         var e = Assert.Throws<VerificationSetException>(() => PairsListReader.Read(list));
-        Assert.Equal(VerificationSetException.PairsLineInvalid, e.ErrorId);
+        Assert.Equal(ErrorIds.PairsListLineInvalid, e.ErrorId);
         Assert.Contains("line 2 has same = 'maybe'", e.Message);
     }
 
@@ -86,7 +86,7 @@ public sealed class PairsListReaderTests : IDisposable
         var root = LfwTree();
         var list = Write("pairs.txt", "Ann_Lee\t1\t2\nAnn_Lee\t1\t9\n");
         var e = Assert.Throws<VerificationSetException>(() => PairsListReader.Read(list, root));
-        Assert.Equal(VerificationSetException.PairsImageNotFound, e.ErrorId);
+        Assert.Equal(ErrorIds.PairsListImageNotFound, e.ErrorId);
         Assert.Contains("line 2 names", e.Message);
         Assert.Contains("Ann_Lee_0009.jpg", e.Message);
     }
@@ -102,7 +102,7 @@ public sealed class PairsListReaderTests : IDisposable
         var fake = Write("fake.jpg", "not an image");
         var e = Assert.Throws<VerificationSetException>(() =>
             VerificationSetBuilder.FromPairs([pairs[0], new ImagePair(pairs[1].FirstPath, fake, false)]));
-        Assert.Equal(VerificationSetException.ImageInvalid, e.ErrorId);
+        Assert.Equal(ErrorIds.PairsListImageInvalid, e.ErrorId);
         Assert.Equal(fake, e.FilePath);
     }
 }

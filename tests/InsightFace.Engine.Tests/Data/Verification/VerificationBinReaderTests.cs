@@ -86,7 +86,7 @@ public sealed class VerificationBinReaderTests : IDisposable
     {
         var path = Save(File.ReadAllBytes(FaceFixtures.Image(1, 1)), "face.bin");
         var e = Assert.Throws<VerificationSetException>(() => VerificationBinReader.Read(path));
-        Assert.Equal(VerificationSetException.NotPickle, e.ErrorId);
+        Assert.Equal(ErrorIds.VerificationBinNotPickle, e.ErrorId);
         Assert.Equal(path, e.FilePath);
         Assert.Contains(path, e.Message);
         Assert.Contains("0xFF", e.Message);
@@ -101,7 +101,7 @@ public sealed class VerificationBinReaderTests : IDisposable
         {
             var path = Save(whole[..length], $"cut{length}.bin");
             var e = Assert.Throws<VerificationSetException>(() => VerificationBinReader.Read(path));
-            Assert.True(e.ErrorId == VerificationSetException.Truncated, $"{length}: {e.Message}");
+            Assert.True(e.ErrorId == ErrorIds.VerificationBinTruncated, $"{length}: {e.Message}");
             Assert.Contains(path, e.Message);
             Assert.Contains($"ends at byte {length}", e.Message);
         }
@@ -112,7 +112,7 @@ public sealed class VerificationBinReaderTests : IDisposable
     {
         var path = Save([], "empty.bin");
         var e = Assert.Throws<VerificationSetException>(() => VerificationBinReader.Read(path));
-        Assert.Equal(VerificationSetException.Truncated, e.ErrorId);
+        Assert.Equal(ErrorIds.VerificationBinTruncated, e.ErrorId);
         Assert.Contains(path, e.Message);
     }
 
@@ -125,7 +125,7 @@ public sealed class VerificationBinReaderTests : IDisposable
 
         var e = Assert.Throws<VerificationSetException>(() => VerificationBinReader.Read(path));
 
-        Assert.Equal(VerificationSetException.CountMismatch, e.ErrorId);
+        Assert.Equal(ErrorIds.VerificationBinCountMismatch, e.ErrorId);
         Assert.Contains(path, e.Message);
         Assert.Contains("3 images and 1 issame flags", e.Message);
     }
@@ -135,7 +135,7 @@ public sealed class VerificationBinReaderTests : IDisposable
     {
         var path = Save(new PickleOps().Proto(2).EmptyList().Mark().True().Appends().Stop().ToArray());
         var e = Assert.Throws<VerificationSetException>(() => VerificationBinReader.Read(path));
-        Assert.Equal(VerificationSetException.UnexpectedContent, e.ErrorId);
+        Assert.Equal(ErrorIds.VerificationBinUnexpectedContent, e.ErrorId);
         Assert.Contains("expected a pickled 2-tuple (bins, issame_list), found a list of 1", e.Message);
     }
 
@@ -145,7 +145,7 @@ public sealed class VerificationBinReaderTests : IDisposable
         var pickle = new PickleOps().Proto(2).EmptyList().Mark().Py2Str(ImageA).BinInt1(7).Appends()
             .EmptyList().Mark().True().Appends().Tuple2().Stop().ToArray();
         var e = Assert.Throws<VerificationSetException>(() => VerificationBinReader.Read(Save(pickle)));
-        Assert.Equal(VerificationSetException.UnexpectedContent, e.ErrorId);
+        Assert.Equal(ErrorIds.VerificationBinUnexpectedContent, e.ErrorId);
         Assert.Contains("bins[1] is a Int32", e.Message);
     }
 
@@ -155,6 +155,6 @@ public sealed class VerificationBinReaderTests : IDisposable
         // os.system('echo') would run a command under Python's pickle; here it is an unsupported object.
         var pickle = new PickleOps().Proto(2).Global("os", "system").Py2Str("echo"u8.ToArray()).Tuple1().Reduce().Stop().ToArray();
         var e = Assert.Throws<VerificationSetException>(() => VerificationBinReader.Read(Save(pickle)));
-        Assert.Equal(VerificationSetException.UnexpectedContent, e.ErrorId);
+        Assert.Equal(ErrorIds.VerificationBinUnexpectedContent, e.ErrorId);
     }
 }

@@ -50,7 +50,7 @@ public sealed class VerificationBinWriterTests : IDisposable
 
         var e = Assert.Throws<VerificationSetException>(() => VerificationBinWriter.Write(path, set));
 
-        Assert.Equal(VerificationSetException.OutputExists, e.ErrorId);
+        Assert.Equal(ErrorIds.VerificationBinExists, e.ErrorId);
         Assert.Contains(path, e.Message);
         Assert.Equal("keep me", File.ReadAllText(path));
         Assert.Single(Directory.GetFiles(_dir));
@@ -64,7 +64,9 @@ public sealed class VerificationBinWriterTests : IDisposable
     public void A_failed_write_leaves_no_partial_file()
     {
         var path = Path.Combine(_dir, "missing-folder", "set.bin");
-        Assert.ThrowsAny<IOException>(() => VerificationBinWriter.Write(path, new VerificationSet([[1], [2]], [true])));
+        var e = Assert.Throws<VerificationSetException>(() => VerificationBinWriter.Write(path, new VerificationSet([[1], [2]], [true])));
+        Assert.Equal(ErrorIds.VerificationBinWriteFailed, e.ErrorId);
+        Assert.IsType<DirectoryNotFoundException>(e.InnerException);
         Assert.Empty(Directory.GetFileSystemEntries(_dir));
     }
 }
