@@ -20,7 +20,7 @@ public static class ErrorIds
     [ErrorKind(ErrorKind.InvalidArgument)] public const string ConfigValueMissing = nameof(ConfigValueMissing);
     /// <summary>A config file, or a file its base: names, does not exist.</summary>
     [ErrorKind(ErrorKind.ObjectNotFound)] public const string ConfigFileNotFound = nameof(ConfigFileNotFound);
-    /// <summary>A config file is not valid YAML, or not a mapping of keys to values; the message names the file and line.</summary>
+    /// <summary>A config file is not valid YAML, or not one mapping of keys to values; the message names file:line:column.</summary>
     [ErrorKind(ErrorKind.InvalidArgument)] public const string ConfigFileInvalid = nameof(ConfigFileInvalid);
     /// <summary>A config's base: chain comes back to a file it already read.</summary>
     [ErrorKind(ErrorKind.InvalidArgument)] public const string ConfigBaseCycle = nameof(ConfigBaseCycle);
