@@ -67,6 +67,13 @@ Describe 'Start-FaceTraining' {
         $run | Should -Not -Exist
     }
 
+    It 'suggests the keys an unknown -Set name most likely meant, as for a YAML key' {
+        $err = { Start-FaceTraining -Set @{ epochs = 2 } -OutputPath (Join-Path $TestDrive 'epochs') -ErrorAction Stop } | Should -Throw -PassThru
+        $err.FullyQualifiedErrorId | Should -Be 'ConfigKeyUnknown,InsightFace.PowerShell.Commands.StartFaceTrainingCommand'
+        $err.Exception.Message | Should -BeExactly "-Set: unknown key 'epochs'. Did you mean 'num_epoch' or 'warmup_epoch'?"
+        Join-Path $TestDrive 'epochs' | Should -Not -Exist
+    }
+
     It 'stops when num_classes is smaller than the dataset''s identities' {
         $bad = $tiny.Clone(); $bad.num_classes = 4; $bad.num_image = 16
         $dataset = Join-Path $TestDrive 'faces'

@@ -52,8 +52,7 @@ public static class ConfigResolver
     {
         if (!ConfigSchema.TryGet(key, out var definition))
         {
-            var hint = ConfigSchema.Closest(key) is { } close ? $" Did you mean '{close}'?" : "";
-            throw new ConfigException(ErrorIds.ConfigKeyUnknown, $"{origin}: unknown key '{key}'.{hint}", key);
+            throw new ConfigException(ErrorIds.ConfigKeyUnknown, $"{origin}: unknown key '{key}'.{ConfigSchema.DidYouMean(key)}", key);
         }
         var value = ConfigValue.Convert(definition, raw, origin);
         if (value is not null && definition.Check?.Invoke(value) is { } problem)

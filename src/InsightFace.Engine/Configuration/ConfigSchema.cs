@@ -56,13 +56,48 @@ public static class ConfigSchema
     /// <summary>Finds a key by its exact name.</summary>
     public static bool TryGet(string name, out ConfigKey key) => ByName.TryGetValue(name, out key!);
 
-    /// <summary>The known key closest to <paramref name="name"/>, for "did you mean" messages, or null.</summary>
-    public static string? Closest(string name)
+    /// <summary>
+    /// The " Did you mean 'x'?" that follows an unknown key in an error message, naming the keys
+    /// <paramref name="name"/> most likely meant; empty when none is close.
+    /// </summary>
+    public static string DidYouMean(string name) => Suggest(name) switch
     {
-        var best = Keys.Select(k => (k.Name, Distance: EditDistance(name.ToLowerInvariant(), k.Name)))
-            .OrderBy(c => c.Distance).First();
-        return best.Distance <= Math.Max(2, name.Length / 3) ? best.Name : null;
+        [] => "",
+        [var only] => $" Did you mean '{only}'?",
+        var several => $" Did you mean {string.Join(", ", several.SkipLast(1).Select(k => $"'{k}'"))} or '{several[^1]}'?",
+    };
+
+    /// <summary>
+    /// The known keys <paramref name="name"/> most likely meant, best first and at most three: the same name but for
+    /// case, '_' and '-' (BatchSize: batch_size); a typo of one; a key that holds the name, plural or not, or is held by
+    /// it (epochs: num_epoch, warmup_epoch); the initials of its words (learning_rate: lr).
+    /// </summary>
+    public static IReadOnlyList<string> Suggest(string name)
+    {
+        var plain = Plain(name);
+        if (plain.Length == 0) return [];
+        var singular = plain.Length > 3 && plain.EndsWith('s') ? plain[..^1] : plain;
+        var words = name.ToLowerInvariant().Split(['_', '-', ' '], StringSplitOptions.RemoveEmptyEntries);
+        var initials = words.Length > 1 ? string.Concat(words.Select(w => w[0])) : null;
+
+        int? Score(string key)
+        {
+            var known = Plain(key);
+            var distance = EditDistance(plain, known);
+            if (distance <= Math.Max(2, plain.Length / 3) && distance < Math.Min(plain.Length, known.Length)) return distance;
+            if (Math.Min(singular.Length, known.Length) >= 3 && (known.Contains(singular, StringComparison.Ordinal) || singular.Contains(known, StringComparison.Ordinal)))
+                return 10;
+            return key == initials ? 10 : null;
+        }
+
+        return Keys.Select(k => (k.Name, Score: Score(k.Name)))
+            .Where(c => c.Score is not null)
+            .OrderBy(c => c.Score).ThenBy(c => c.Name, StringComparer.Ordinal)
+            .Take(3).Select(c => c.Name).ToList();
     }
+
+    private static string Plain(string name) =>
+        string.Concat(name.ToLowerInvariant().Where(c => c is not ('_' or '-' or ' ')));
 
     private static int EditDistance(string a, string b)
     {

@@ -104,6 +104,27 @@ public class ConfigResolverTests
     }
 
     [Theory]
+    [InlineData("embeding_size", " Did you mean 'embedding_size'?")]
+    [InlineData("warmup_epochs", " Did you mean 'warmup_epoch'?")]
+    [InlineData("BatchSize", " Did you mean 'batch_size'?")]
+    [InlineData("epochs", " Did you mean 'num_epoch' or 'warmup_epoch'?")]
+    [InlineData("classes", " Did you mean 'num_classes'?")]
+    [InlineData("learning_rate", " Did you mean 'lr'?")]
+    [InlineData("wd", "")]
+    [InlineData("gpu", "")]
+    public void Set_and_yaml_suggest_the_same_keys_for_an_unknown_one(string key, string hint)
+    {
+        var job = Write($"num_classes: 10\nnum_image: 100\nrec: x\n{key}: 1\n");
+        var fromYaml = Assert.Throws<ConfigException>(() => ConfigResolver.Resolve(job));
+        Assert.Equal($"{job}:4: unknown key '{key}'.{hint}", fromYaml.Message);
+
+        var fromSet = Assert.Throws<ConfigException>(() => ConfigResolver.Resolve(null, set: new Hashtable { [key] = 1 }));
+        Assert.Equal(ErrorIds.ConfigKeyUnknown, fromSet.ErrorId);
+        Assert.Equal(key, fromSet.Key);
+        Assert.Equal($"-Set: unknown key '{key}'.{hint}", fromSet.Message);
+    }
+
+    [Theory]
     [InlineData("batch_size: many\n", "batch_size", "is not an integer")]
     [InlineData("lr: fast\n", "lr", "is not a number")]
     [InlineData("fp16: maybe\n", "fp16", "is not true or false")]
