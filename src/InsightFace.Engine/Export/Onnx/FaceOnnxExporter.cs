@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using InsightFace.Engine.Checkpoints;
 using InsightFace.Engine.Data.Imaging;
+using InsightFace.Engine.Files;
 using TorchSharp;
 
 namespace InsightFace.Engine.Export.Onnx;

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Text;
 using InsightFace.Engine.Export;
+using InsightFace.Engine.Files;
 using TorchSharp;
 
 namespace InsightFace.Engine.Import.PyTorch;
