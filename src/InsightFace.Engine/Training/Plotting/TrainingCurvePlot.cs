@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using InsightFace.Engine.Files;
 using SkiaSharp;
 
 namespace InsightFace.Engine.Training.Plotting;
@@ -34,11 +35,9 @@ public static class TrainingCurvePlot
         throw new TrainingException("MetricsNotFound", $"No metrics.jsonl in {path} or the folders above it: is it a training run folder?");
     }
 
-    /// <summary>Writes the plot of <paramref name="metricsPath"/> to <paramref name="pngPath"/>.</summary>
-    public static void Save(string metricsPath, string pngPath, bool overwrite)
+    /// <summary>Writes the plot of <paramref name="metricsPath"/> to <paramref name="pngPath"/>, whole or not at all.</summary>
+    public static void Save(string metricsPath, string pngPath, bool overwrite) => AtomicFile.Write(pngPath, overwrite, stream =>
     {
-        if (File.Exists(pngPath) && !overwrite)
-            throw new TrainingException("PlotExists", $"{pngPath} already exists. Use -Force to replace it.");
         var (loss, lr, accuracy) = Read(metricsPath);
         if (loss.Count == 0)
             throw new TrainingException("MetricsEmpty", $"{metricsPath} has no logged steps yet.");
@@ -50,14 +49,10 @@ public static class TrainingCurvePlot
         Panel(canvas, 0, "loss", new() { ["loss"] = loss }, maxStep, fixedRange: null);
         Panel(canvas, 1, "learning rate", new() { ["lr"] = lr }, maxStep, fixedRange: null);
         Panel(canvas, 2, "accuracy", accuracy, maxStep, fixedRange: accuracy.Count == 0 ? (0, 1) : null);
-
-        var temporary = pngPath + ".tmp";
-        using (var image = SKImage.FromBitmap(bitmap))
-        using (var data = image.Encode(SKEncodedImageFormat.Png, 100))
-        using (var file = File.Create(temporary))
-            data.SaveTo(file);
-        File.Move(temporary, pngPath, overwrite: true);
-    }
+        using var image = SKImage.FromBitmap(bitmap);
+        using var data = image.Encode(SKEncodedImageFormat.Png, 100);
+        data.SaveTo(stream);
+    }, () => new TrainingException("PlotExists", $"{pngPath} already exists. Use -Force to replace it."));
 
     private static (List<(long Step, double Value)> Loss, List<(long Step, double Value)> Lr, Dictionary<string, List<(long Step, double Value)>> Accuracy)
         Read(string metricsPath)
