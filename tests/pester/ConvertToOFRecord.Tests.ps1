@@ -37,7 +37,7 @@ Describe 'ConvertTo-OFRecord' {
         $written.DatasetPath | Should -Be $out
         @(Get-ChildItem $out -Filter 'part-*').Name | Should -Be (0..15 | ForEach-Object { 'part-{0:D5}' -f $_ })
         Join-Path $out '_SUCCESS' | Should -Exist
-        Join-Path $out '_temporary' | Should -Not -Exist
+        @(Get-ChildItem -Force $out -Filter '.staging-*').Count | Should -Be 0
         (Get-Dataset $out).NumImages | Should -Be 8
     }
 
@@ -144,7 +144,7 @@ Describe 'ConvertTo-OFRecord' {
         try {
             Set-Content -Path (Join-Path $full 'notes.txt') -Value 'kept'
             { Get-FaceDataset -Synthetic -Classes 100 -ImagesPerClass 10 | ConvertTo-OFRecord -OutputPath $full -Parts 2 -ErrorAction Stop } |
-                Should -Throw -ErrorId "DatasetWriteFailed,$fqid" -ExpectedMessage "Writing $full/_temporary/part-0000?*failed: No space left on device*"
+                Should -Throw -ErrorId "DatasetWriteFailed,$fqid" -ExpectedMessage "Writing $full/.staging-*/part-0000?*failed: No space left on device*"
             @(Get-ChildItem $full -Recurse -Force).Name | Should -Be @('notes.txt')
             Get-Content (Join-Path $full 'notes.txt') | Should -Be 'kept'
         }

@@ -11,8 +11,8 @@ namespace InsightFace.PowerShell.Commands;
 /// OFRecord with encoded (the original JPEG or PNG bytes, never re-encoded) and label (int32). The records are
 /// shuffled with a seed (the same seed and source give byte-identical parts) and spread evenly over the parts. The
 /// source's *.bin verification sets and its property file are copied beside the parts, and _SUCCESS is written last.</para>
-/// <para>Parts are written under _temporary and moved into place only when all are complete: Ctrl+C, a full disk
-/// or any other failure leaves no _SUCCESS and no part that looks complete. A folder that already holds a dataset is
+/// <para>Parts are written into a hidden staging folder (.staging-ID), flushed to disk and moved into place only when
+/// all are complete, _SUCCESS last: Ctrl+C, a full disk or any other failure leaves no _SUCCESS and no part. A folder that already holds a dataset is
 /// replaced only with -Force. A record that cannot be read or decoded is skipped with a non-terminating error, and
 /// a warning gives the count at the end. Unaligned photos are aligned to ArcFace's 112x112 template with
 /// -LandmarksPath.</para>

@@ -19,9 +19,9 @@ public static class OFRecordWriter
         OFRecordDataset.PartPrefix + index.ToString(CultureInfo.InvariantCulture).PadLeft(suffixLength, '0');
 
     /// <summary>
-    /// Converts <paramref name="source"/> into <paramref name="outputFolder"/>. Parts are written under
-    /// <c>_temporary</c> and moved into place only when all are complete, so cancellation or a failure (disk full)
-    /// leaves no <c>_SUCCESS</c> and no part. A record that cannot be read or decoded is reported through
+    /// Converts <paramref name="source"/> into <paramref name="outputFolder"/>. Parts are staged and
+    /// committed as a unit (see <see cref="StagedOutput"/>), <c>_SUCCESS</c> last, so cancellation or a failure (disk
+    /// full) leaves no <c>_SUCCESS</c> and no part. A record that cannot be read or decoded is reported through
     /// <paramref name="skipped"/> and left out.
     /// </summary>
     /// <exception cref="DatasetOutputExistsException">The folder already holds <c>_SUCCESS</c> or parts and <see cref="OFRecordWriteOptions.Force"/> is not set.</exception>
@@ -43,12 +43,11 @@ public static class OFRecordWriter
         var written = WriteParts(order, options.Parts, partNames.Select(output.StagingPath).ToArray(), reader);
 
         var companions = StageCompanions(source, output);
-        OutputGuard.Run(output.Folder, () =>
-        {
-            foreach (var stale in OFRecordDataset.FindParts(folder)) File.Delete(stale);
-            output.Commit(partNames.Concat(companions));
-            File.WriteAllBytes(output.FinalPath(SuccessFileName), []);
-        });
+        OutputGuard.Run(output.StagingPath(SuccessFileName), () => File.WriteAllBytes(output.StagingPath(SuccessFileName), []));
+        // The old dataset's _SUCCESS and parts go first, so old and new parts are never in the folder together.
+        OutputGuard.Run(output.Folder, () => output.Commit(
+            withdrawn: OFRecordDataset.FindParts(folder).Select(p => Path.GetFileName(p)).Prepend(SuccessFileName),
+            [.. partNames, .. companions, SuccessFileName]));
         reader.Report();
         return new ConversionResult(folder, written, reader.Skipped,
             [.. partNames.Concat(companions).Append(SuccessFileName).Select(output.FinalPath)]);

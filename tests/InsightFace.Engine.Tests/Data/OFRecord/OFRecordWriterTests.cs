@@ -146,6 +146,21 @@ public class OFRecordWriterTests
     }
 
     [Fact]
+    public void A_users_temporary_folder_survives_a_conversion_into_its_folder()
+    {
+        using var temp = new TempFolder();
+        TestImages.WriteFolder(temp["faces"], 1, 1);
+        using var source = ImageFolderDataset.Open(temp["faces"]);
+        Directory.CreateDirectory(temp["out/_temporary"]);
+        File.WriteAllText(temp["out/_temporary/part-00000"], "Spark's, not ours");
+
+        OFRecordWriter.Write(source, temp["out"], new OFRecordWriteOptions { Parts = 1, Force = true });
+
+        Assert.Equal("Spark's, not ours", File.ReadAllText(temp["out/_temporary/part-00000"]));
+        Assert.Equal(["out/_SUCCESS", "out/_temporary/part-00000", "out/part-00000", "out/property"], temp.Files().Where(f => f.StartsWith("out/", StringComparison.Ordinal)));
+    }
+
+    [Fact]
     public void An_interrupt_mid_write_leaves_no_success_marker_and_no_part()
     {
         using var temp = new TempFolder();

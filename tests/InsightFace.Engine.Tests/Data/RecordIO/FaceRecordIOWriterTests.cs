@@ -3,6 +3,7 @@ using System.Globalization;
 using InsightFace.Engine.Data;
 using InsightFace.Engine.Data.ImageFolder;
 using InsightFace.Engine.Data.RecordIO;
+using InsightFace.Engine.Files;
 using InsightFace.Engine.Tests.Support;
 
 namespace InsightFace.Engine.Tests.Data.RecordIO;
@@ -91,6 +92,84 @@ public class FaceRecordIOWriterTests
 
         FaceRecordIOWriter.Write(source, temp["out"], force: true);
         Assert.Equal(2, RecordIODataset.Open(temp["out/train.rec"]).Count);
+    }
+
+    /// <summary>
+    /// Copies the output folder at every step of a forced replacement's commit, as a crash there would leave it:
+    /// each file is the old or the new one, train.idx is never beside a train.rec (or property) of the other
+    /// dataset, a reader reads every copy, and the next forced write removes what the crash left.
+    /// </summary>
+    [Fact]
+    public void A_crash_while_force_replaces_a_dataset_never_leaves_a_rec_beside_an_index_of_another()
+    {
+        using var temp = new TempFolder();
+        TestImages.WriteFolder(temp["old"], 2, 2);
+        TestImages.WriteFolder(temp["new"], 3, 1, 1);
+        using var oldSource = ImageFolderDataset.Open(temp["old"]);
+        using var newSource = ImageFolderDataset.Open(temp["new"]);
+        FaceRecordIOWriter.Write(oldSource, temp["out"]);
+        var old = VisibleFiles(temp["out"]);
+        var crashes = new List<string>();
+        CrashPoint.Reached = (_, folder) =>
+        {
+            crashes.Add(temp[$"crash-{crashes.Count}"]);
+            CopyFolder(folder, crashes[^1]);
+        };
+        try
+        {
+            FaceRecordIOWriter.Write(newSource, temp["out"], force: true);
+        }
+        finally
+        {
+            CrashPoint.Reached = (_, _) => { };
+        }
+        var replaced = VisibleFiles(temp["out"]);
+
+        Assert.Equal(2, crashes.Count);
+        foreach (var crash in crashes)
+        {
+            var files = VisibleFiles(crash);
+            Assert.All(files, f => Assert.True(f.Value.SequenceEqual(old[f.Key]) || f.Value.SequenceEqual(replaced[f.Key]), $"{crash}/{f.Key} is neither version"));
+            if (files.TryGetValue(FaceRecordIOWriter.IdxFileName, out var idx))
+            {
+                var version = idx.SequenceEqual(old[FaceRecordIOWriter.IdxFileName]) ? old : replaced;
+                Assert.All(files, f => Assert.Equal(version[f.Key], f.Value));
+            }
+            using (var reader = RecordIODataset.Open(Path.Combine(crash, FaceRecordIOWriter.RecFileName)))
+                Assert.Contains(reader.Count, new[] { oldSource.Count, newSource.Count });
+
+            FaceRecordIOWriter.Write(newSource, crash, force: true);
+            Assert.Equal(["property", "train.idx", "train.rec"], Directory.GetFileSystemEntries(crash).Select(Path.GetFileName).Order());
+        }
+    }
+
+    [Fact]
+    public void A_users_temporary_folder_survives_a_conversion_into_its_folder()
+    {
+        using var temp = new TempFolder();
+        TestImages.WriteFolder(temp["faces"], 1, 1);
+        using var source = ImageFolderDataset.Open(temp["faces"]);
+        Directory.CreateDirectory(temp["out/_temporary"]);
+        File.WriteAllText(temp["out/_temporary/part-00000"], "Spark's, not ours");
+
+        FaceRecordIOWriter.Write(source, temp["out"], force: true);
+
+        Assert.Equal("Spark's, not ours", File.ReadAllText(temp["out/_temporary/part-00000"]));
+        Assert.Equal(["out/_temporary/part-00000", "out/property", "out/train.idx", "out/train.rec"], temp.Files().Where(f => f.StartsWith("out/", StringComparison.Ordinal)));
+    }
+
+    private static Dictionary<string, byte[]> VisibleFiles(string folder) =>
+        Directory.GetFiles(folder).ToDictionary(f => Path.GetFileName(f), File.ReadAllBytes);
+
+    private static void CopyFolder(string from, string to)
+    {
+        foreach (var folder in Directory.GetDirectories(from, "*", SearchOption.AllDirectories))
+            Directory.CreateDirectory(Path.Combine(to, Path.GetRelativePath(from, folder)));
+        Directory.CreateDirectory(to);
+        // A staging folder's lock file is empty and held without sharing: the copy gets an empty one, unheld.
+        foreach (var file in Directory.GetFiles(from, "*", SearchOption.AllDirectories))
+            if (Path.GetFileName(file) == ".lock") File.WriteAllBytes(Path.Combine(to, Path.GetRelativePath(from, file)), []);
+            else File.Copy(file, Path.Combine(to, Path.GetRelativePath(from, file)));
     }
 
     [Fact]
