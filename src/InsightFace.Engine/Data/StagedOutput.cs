@@ -48,6 +48,22 @@ internal sealed class StagedOutput : IDisposable
     public static bool IsStaging(string name) => name.StartsWith(StagingPrefix, StringComparison.Ordinal);
 
     /// <summary>
+    /// Refuses, unless <paramref name="force"/>, a folder that holds anything but writers' staging folders: a dataset
+    /// written there would stand among files that are not its own. With <paramref name="force"/> the dataset is
+    /// written beside them, and they are kept.
+    /// </summary>
+    /// <exception cref="DatasetOutputExistsException">The folder holds other files or folders.</exception>
+    public static void RefuseOtherFiles(string folder, bool force)
+    {
+        if (force || !Directory.Exists(folder)) return;
+        var others = Directory.EnumerateFileSystemEntries(folder).Where(e => !IsStaging(Path.GetFileName(e))).Order(StringComparer.Ordinal).ToList();
+        if (others.Count == 0) return;
+        var names = string.Join(", ", others.Take(3).Select(Path.GetFileName)) + (others.Count > 3 ? $" and {others.Count - 3} more" : "");
+        throw new DatasetOutputExistsException(others[0],
+            $"{folder} holds files that are not a dataset of this format ({names}); expected an empty or new output folder, or Force to write the dataset beside them (they are kept).");
+    }
+
+    /// <summary>
     /// Flushes the staged files to disk, deletes <paramref name="withdrawn"/> from the folder (the old dataset's
     /// marker first, then files the new one does not replace), and moves the staged <paramref name="fileNames"/> in,
     /// in order, replacing files of the same name: the last one should be the file that completes the dataset.

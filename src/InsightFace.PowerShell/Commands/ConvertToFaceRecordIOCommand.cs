@@ -42,7 +42,7 @@ public sealed class ConvertToFaceRecordIOCommand : InsightFaceCmdlet
     [Parameter]
     public string? LandmarksPath { get; set; }
 
-    /// <summary>Replace an existing train.rec and train.idx in the output folder.</summary>
+    /// <summary>Replace an existing train.rec and train.idx in the output folder, or write beside other files there (they are kept).</summary>
     [Parameter]
     public SwitchParameter Force { get; set; }
 

@@ -22,7 +22,7 @@ public static class FaceRecordIOWriter
     /// <paramref name="outputFolder"/>. Files are staged and committed as a unit (see <see cref="StagedOutput"/>):
     /// train.idx is removed first and comes back last, so a train.rec never stands beside an index of another; undecodable records are reported through <paramref name="skipped"/> and left out.
     /// </summary>
-    /// <exception cref="DatasetOutputExistsException"><c>train.rec</c> or <c>train.idx</c> exists and <paramref name="force"/> is false.</exception>
+    /// <exception cref="DatasetOutputExistsException"><c>train.rec</c> or <c>train.idx</c> exists, or the folder holds other files, and <paramref name="force"/> is false.</exception>
     /// <exception cref="DatasetFormatException">The labels are not sorted (<see cref="DatasetErrorIds.RecordIOLabelsNotSorted"/>).</exception>
     /// <exception cref="DatasetWriteException">Writing failed; the partial output was removed.</exception>
     public static ConversionResult Write(IFaceDataset source, string outputFolder, bool force = false,
@@ -34,6 +34,7 @@ public static class FaceRecordIOWriter
             if (!force && File.Exists(Path.Combine(folder, name)))
                 throw new DatasetOutputExistsException(Path.Combine(folder, name),
                     $"{Path.Combine(folder, name)} already exists; expected an output folder without a RecordIO dataset, or Force to replace it.");
+        StagedOutput.RefuseOtherFiles(folder, force);
 
         using var output = OutputGuard.Run(folder, () => new StagedOutput(folder));
         var reader = new ConversionReader(source, progress, skipped, cancellationToken);

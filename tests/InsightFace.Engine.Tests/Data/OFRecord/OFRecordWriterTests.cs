@@ -146,6 +146,44 @@ public class OFRecordWriterTests
     }
 
     [Fact]
+    public void A_folder_holding_other_files_is_refused_without_force_and_force_keeps_them()
+    {
+        using var temp = new TempFolder();
+        TestImages.WriteFolder(temp["faces"], 2, 2);
+        using var source = ImageFolderDataset.Open(temp["faces"]);
+        Directory.CreateDirectory(temp["out/photos"]);
+        File.WriteAllText(temp["out/notes.txt"], "mine");
+        var before = temp.Files();
+
+        var e = Assert.Throws<DatasetOutputExistsException>(() => OFRecordWriter.Write(source, temp["out"], new OFRecordWriteOptions { Parts = 3 }));
+        Assert.Equal(DatasetErrorIds.DatasetOutputExists, e.ErrorId);
+        Assert.Equal(temp["out/notes.txt"], e.FilePath);
+        Assert.Contains("notes.txt, photos", e.Message);
+        Assert.Equal(before, temp.Files());
+        Assert.Equal(["notes.txt", "photos"], Directory.GetFileSystemEntries(temp["out"]).Select(Path.GetFileName).Order());
+
+        OFRecordWriter.Write(source, temp["out"], new OFRecordWriteOptions { Parts = 3, Force = true });
+        OFRecordWriter.Write(source, temp["out"], new OFRecordWriteOptions { Parts = 2, Force = true });
+        Assert.Equal(["_SUCCESS", "notes.txt", "part-00000", "part-00001", "photos", "property"],
+            Directory.GetFileSystemEntries(temp["out"]).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        Assert.Equal("mine", File.ReadAllText(temp["out/notes.txt"]));
+    }
+
+    [Fact]
+    public void More_parts_than_records_write_the_parts_asked_for_and_name_the_empty_ones()
+    {
+        using var temp = new TempFolder();
+        TestImages.WriteFolder(temp["faces"], 2);
+        using var source = ImageFolderDataset.Open(temp["faces"]);
+
+        var result = OFRecordWriter.Write(source, temp["out"], new OFRecordWriteOptions { Parts = 4 });
+
+        Assert.Equal([temp["out/part-00000"], temp["out/part-00002"]], result.EmptyParts);
+        Assert.Equal(4, OFRecordDataset.FindParts(temp["out"]).Length);
+        Assert.Empty(OFRecordWriter.Write(source, temp["two"], new OFRecordWriteOptions { Parts = 2 }).EmptyParts);
+    }
+
+    [Fact]
     public void A_users_temporary_folder_survives_a_conversion_into_its_folder()
     {
         using var temp = new TempFolder();

@@ -144,6 +144,24 @@ public class FaceRecordIOWriterTests
     }
 
     [Fact]
+    public void A_folder_holding_other_files_is_refused_without_force_and_force_keeps_them()
+    {
+        using var temp = new TempFolder();
+        TestImages.WriteFolder(temp["faces"], 1, 1);
+        using var source = ImageFolderDataset.Open(temp["faces"]);
+        Directory.CreateDirectory(temp["out"]);
+        File.WriteAllText(temp["out/notes.txt"], "mine");
+
+        var e = Assert.Throws<DatasetOutputExistsException>(() => FaceRecordIOWriter.Write(source, temp["out"]));
+        Assert.Equal(temp["out/notes.txt"], e.FilePath);
+        Assert.Equal(["out/notes.txt"], temp.Files().Where(f => f.StartsWith("out/", StringComparison.Ordinal)));
+
+        FaceRecordIOWriter.Write(source, temp["out"], force: true);
+        Assert.Equal(["out/notes.txt", "out/property", "out/train.idx", "out/train.rec"], temp.Files().Where(f => f.StartsWith("out/", StringComparison.Ordinal)));
+        Assert.Equal("mine", File.ReadAllText(temp["out/notes.txt"]));
+    }
+
+    [Fact]
     public void A_users_temporary_folder_survives_a_conversion_into_its_folder()
     {
         using var temp = new TempFolder();
