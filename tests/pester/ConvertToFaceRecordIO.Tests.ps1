@@ -74,7 +74,17 @@ Describe 'ConvertTo-FaceRecordIO' {
         $error = { $shuffled | ConvertTo-FaceRecordIO -OutputPath $out -ErrorAction Stop } |
             Should -Throw -ErrorId "RecordIOLabelsNotSorted,$fqid" -PassThru
         $error.Exception.Message | Should -BeLike '*part-00000*'
-        @(Get-ChildItem -Recurse $out -ErrorAction SilentlyContinue).Count | Should -Be 0
+        $out | Should -Not -Exist
+    }
+
+    It 'leaves an existing dataset and its folder as they were when a forced conversion fails' {
+        $out = Join-Path $TestDrive 'kept'
+        ConvertTo-FaceRecordIO $webface $out | Out-Null
+        $before = Get-Listing $out
+        $shuffled = Get-Dataset $orl | ConvertTo-OFRecord -OutputPath (Join-Path $TestDrive 'shuffled-kept') -Parts 1
+        { $shuffled | ConvertTo-FaceRecordIO -OutputPath $out -Force -ErrorAction Stop } | Should -Throw -ErrorId "RecordIOLabelsNotSorted,$fqid"
+        Get-Listing $out | Should -Be $before
+        @(Get-ChildItem -Force $out).Count | Should -Be 3
     }
 
     It 'skips an undecodable image with a non-terminating error' {

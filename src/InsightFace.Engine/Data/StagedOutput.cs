@@ -8,7 +8,8 @@ namespace InsightFace.Engine.Data;
 /// completeness is withdrawn, and the new files are moved in with the one that completes the dataset last
 /// (<c>_SUCCESS</c>, <c>train.idx</c>). After a crash at any point the folder holds the old dataset, an incomplete
 /// one that no reader takes for complete, or the new one; never a new file beside an old one it must match.
-/// Disposing without <see cref="Commit"/> removes the staged files.
+/// Disposing without <see cref="Commit"/> removes the staged files and the folders it created, so a failed or
+/// cancelled write leaves the output location as it was.
 /// </summary>
 /// <remarks>
 /// Each staging folder holds a lock file while its writer lives, so a later writer removes only the staging folders
@@ -20,19 +21,31 @@ internal sealed class StagedOutput : IDisposable
     public const string StagingPrefix = ".staging-";
 
     private const string LockFileName = ".lock";
+    private readonly CreatedFolders _created;
     private readonly string _staging;
     private readonly FileStream _lock;
     private bool _committed;
 
-    /// <summary>Creates <paramref name="folder"/> if needed and an empty staging folder inside it.</summary>
+    /// <summary>
+    /// Creates <paramref name="folder"/> and the folders above it if needed (removed again unless committed) and an
+    /// empty staging folder inside it.
+    /// </summary>
     public StagedOutput(string folder)
     {
         Folder = Path.GetFullPath(folder);
-        Directory.CreateDirectory(Folder);
-        RemoveAbandonedStaging(Folder);
-        _staging = Path.Combine(Folder, StagingPrefix + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(_staging);
-        _lock = Lock(_staging) ?? throw new IOException($"Cannot lock the new staging folder {_staging}.");
+        _created = CreatedFolders.Create(Folder);
+        try
+        {
+            RemoveAbandonedStaging(Folder);
+            _staging = Path.Combine(Folder, StagingPrefix + Guid.NewGuid().ToString("N"));
+            Directory.CreateDirectory(_staging);
+            _lock = Lock(_staging) ?? throw new IOException($"Cannot lock the new staging folder {_staging}.");
+        }
+        catch
+        {
+            _created.Dispose();
+            throw;
+        }
     }
 
     /// <summary>The output folder.</summary>
@@ -82,10 +95,11 @@ internal sealed class StagedOutput : IDisposable
         }
         Durable.FlushFolder(Folder);
         _committed = true;
+        _created.Keep();
         Remove(_staging, _lock);
     }
 
-    /// <summary>Removes whatever is still staged.</summary>
+    /// <summary>Removes whatever is still staged, and the folders this output created.</summary>
     public void Dispose()
     {
         if (_committed) return;
@@ -97,6 +111,7 @@ internal sealed class StagedOutput : IDisposable
         {
             // Best effort: the staging folder holds no file a reader would take for a complete one.
         }
+        _created.Dispose();
     }
 
     // Staging folders whose lock can be taken belong to no living writer: a killed one left them.

@@ -68,8 +68,6 @@ public static class OFRecordWriter
         if (!force)
             throw new DatasetOutputExistsException(existing,
                 $"{existing}: the folder already holds an OFRecord dataset; expected an empty output folder, or Force to replace it.");
-        // Withdraw the old dataset's claim to completeness before anything else changes.
-        File.Delete(success);
     }
 
     /// <summary>

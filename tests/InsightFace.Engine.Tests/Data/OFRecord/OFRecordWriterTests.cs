@@ -199,7 +199,7 @@ public class OFRecordWriterTests
     }
 
     [Fact]
-    public void An_interrupt_mid_write_leaves_no_success_marker_and_no_part()
+    public void An_interrupt_mid_write_leaves_no_success_marker_no_part_and_no_folder()
     {
         using var temp = new TempFolder();
         TestImages.WriteFolder(temp["faces"], 6, 6);
@@ -215,11 +215,11 @@ public class OFRecordWriterTests
         Assert.Throws<OperationCanceledException>(() =>
             OFRecordWriter.Write(source, temp["out"], new OFRecordWriteOptions { Parts = 2 }, cancellationToken: cancellation.Token));
 
-        Assert.Empty(Directory.GetFileSystemEntries(temp["out"]));
+        Assert.False(Directory.Exists(temp["out"]));
     }
 
     [Fact]
-    public void A_failure_mid_write_leaves_no_success_marker_and_no_part()
+    public void A_failure_mid_write_leaves_no_success_marker_no_part_and_no_folder()
     {
         using var temp = new TempFolder();
         TestImages.WriteFolder(temp["faces"], 6);
@@ -228,7 +228,7 @@ public class OFRecordWriterTests
 
         Assert.Throws<IOException>(() => OFRecordWriter.Write(source, temp["out"], new OFRecordWriteOptions { Parts = 2, Shuffle = false }));
 
-        Assert.Empty(Directory.GetFileSystemEntries(temp["out"]));
+        Assert.False(Directory.Exists(temp["out"]));
     }
 
     [Fact]
@@ -248,18 +248,35 @@ public class OFRecordWriterTests
     }
 
     [Fact]
-    public void A_forced_rewrite_that_fails_leaves_no_success_marker()
+    public void A_forced_rewrite_that_fails_leaves_the_old_dataset_as_it_was()
     {
         using var temp = new TempFolder();
         TestImages.WriteFolder(temp["faces"], 4);
         using var folder = ImageFolderDataset.Open(temp["faces"]);
         OFRecordWriter.Write(folder, temp["out"], new OFRecordWriteOptions { Parts = 2 });
+        var before = temp.Files().ToDictionary(f => f, f => File.ReadAllBytes(temp[f]));
         using var source = new FaultyDataset(folder, i => i == 3 ? throw new IOException("device not ready") : null);
 
-        Assert.Throws<IOException>(() => OFRecordWriter.Write(source, temp["out"], new OFRecordWriteOptions { Parts = 2, Force = true }));
+        Assert.Throws<IOException>(() => OFRecordWriter.Write(source, temp["out"], new OFRecordWriteOptions { Parts = 3, Force = true }));
 
-        Assert.False(File.Exists(temp["out/_SUCCESS"]));
-        Assert.False(Directory.Exists(temp["out/_temporary"]));
+        Assert.Equal(before.Keys, temp.Files());
+        Assert.All(before, f => Assert.Equal(f.Value, File.ReadAllBytes(temp[f.Key])));
+        Assert.Equal(["_SUCCESS", "part-00000", "part-00001", "property"], Directory.GetFileSystemEntries(temp["out"]).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void A_failed_write_into_missing_folders_removes_every_folder_it_created()
+    {
+        using var temp = new TempFolder();
+        TestImages.WriteFolder(temp["faces"], 4);
+        using var folder = ImageFolderDataset.Open(temp["faces"]);
+        using var source = new FaultyDataset(folder, i => i == 3 ? throw new IOException("device not ready") : null);
+
+        Assert.Throws<IOException>(() => OFRecordWriter.Write(source, temp["new/nested/out"], new OFRecordWriteOptions { Parts = 2 }));
+        Assert.False(Directory.Exists(temp["new"]));
+
+        OFRecordWriter.Write(folder, temp["new/nested/out"], new OFRecordWriteOptions { Parts = 2 });
+        Assert.True(File.Exists(temp["new/nested/out/_SUCCESS"]));
     }
 
     [Fact]

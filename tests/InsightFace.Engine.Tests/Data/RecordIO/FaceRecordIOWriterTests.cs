@@ -201,7 +201,7 @@ public class FaceRecordIOWriterTests
         var e = Assert.Throws<DatasetFormatException>(() => FaceRecordIOWriter.Write(reversed, temp["out"]));
         Assert.Equal(DatasetErrorIds.RecordIOLabelsNotSorted, e.ErrorId);
         Assert.Contains("record 2", e.Message);
-        Assert.Empty(Directory.GetFileSystemEntries(temp["out"]));
+        Assert.False(Directory.Exists(temp["out"]));
     }
 
     [Fact]
@@ -219,7 +219,24 @@ public class FaceRecordIOWriterTests
 
         Assert.ThrowsAny<OperationCanceledException>(() => FaceRecordIOWriter.Write(source, temp["out"], cancellationToken: cancellation.Token));
 
-        Assert.Empty(Directory.GetFileSystemEntries(temp["out"]));
+        Assert.False(Directory.Exists(temp["out"]));
+    }
+
+    [Fact]
+    public void A_failed_forced_rewrite_leaves_the_old_dataset_and_the_folder_as_they_were()
+    {
+        using var temp = new TempFolder();
+        TestImages.WriteFolder(temp["faces"], 2, 2);
+        using var folder = ImageFolderDataset.Open(temp["faces"]);
+        FaceRecordIOWriter.Write(folder, temp["out"]);
+        var before = temp.Files().ToDictionary(f => f, f => File.ReadAllBytes(temp[f]));
+        using var reversed = new FaultyDataset(folder, i => folder.Read(folder.Count - 1 - i));
+
+        Assert.Throws<DatasetFormatException>(() => FaceRecordIOWriter.Write(reversed, temp["out"], force: true));
+
+        Assert.Equal(before.Keys, temp.Files());
+        Assert.All(before, f => Assert.Equal(f.Value, File.ReadAllBytes(temp[f.Key])));
+        Assert.Equal(3, Directory.GetFileSystemEntries(temp["out"]).Length);
     }
 
     [Fact]
