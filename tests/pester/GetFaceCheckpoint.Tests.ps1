@@ -90,6 +90,16 @@ Describe 'New-FaceCheckpoint' {
         (Get-FileHash (Join-Path $folder 'model.pt')).Hash | Should -Not -Be $before
     }
 
+    It 'creates missing folders, and refuses a path through a file with OutputPathUnusable' {
+        $folder = Join-Path $TestDrive 'new/deeper/init'
+        (New-FaceCheckpoint -Network mbf -EmbeddingSize 16 -OutputPath $folder).CheckpointPath | Should -Be $folder
+        $file = Join-Path $TestDrive 'a-file'
+        Set-Content -Path $file -Value 'mine'
+        { New-FaceCheckpoint -Network mbf -EmbeddingSize 16 -OutputPath (Join-Path $file 'init') -ErrorAction Stop } |
+            Should -Throw -ErrorId 'OutputPathUnusable,InsightFace.PowerShell.Commands.NewFaceCheckpointCommand'
+        Get-Content $file | Should -Be 'mine'
+    }
+
     It 'writes nothing with -WhatIf' {
         $folder = Join-Path $TestDrive 'whatif'
         New-FaceCheckpoint -Network mbf -OutputPath $folder -WhatIf

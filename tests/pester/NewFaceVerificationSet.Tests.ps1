@@ -69,6 +69,16 @@ Describe 'New-FaceVerificationSet' {
         (Get-Item $output).Length | Should -BeGreaterThan 1000
     }
 
+    It 'creates a missing output folder, and refuses a path through a file with OutputPathUnusable' {
+        $output = Join-Path $TestDrive 'new-sets/deeper/orl.bin'
+        (New-FaceVerificationSet -PairsPath $csv -ImageRoot $orl -OutputPath $output).FullName | Should -Be $output
+        $file = Join-Path $TestDrive 'a-file'
+        Set-Content -Path $file -Value 'mine'
+        { New-FaceVerificationSet -PairsPath $csv -ImageRoot $orl -OutputPath (Join-Path $file 'x.bin') -ErrorAction Stop } |
+            Should -Throw -ErrorId "OutputPathUnusable,$cmdlet"
+        Get-Content $file | Should -Be 'mine'
+    }
+
     It 'writes nothing with -WhatIf' {
         $output = Join-Path $TestDrive 'whatif.bin'
         New-FaceVerificationSet -PairsPath $csv -ImageRoot $orl -OutputPath $output -WhatIf

@@ -235,6 +235,12 @@ print('%.10f %.10f %.10f %.10f' % (np.mean(accs), np.std(accs), xnorm, np.mean(b
             $problems | Should -BeNullOrEmpty
         }
 
+        It 'creates a missing folder for the plot' {
+            $png = Join-Path $TestDrive 'plots/new/roc.png'
+            $null = Test-FaceVerification -ModelPath $onnx -Target orl -DataPath $data -RocPlotPath $png
+            $png | Should -Exist
+        }
+
         It 'names one plot per target when there are several' {
             Copy-Item $bin.FullName (Join-Path $data 'orl2.bin')
             $null = Test-FaceVerification -ModelPath $onnx -Target orl, orl2 -DataPath $data -RocPlotPath (Join-Path $TestDrive 'many.png')

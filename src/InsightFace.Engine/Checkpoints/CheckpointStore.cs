@@ -1,4 +1,5 @@
 using System.Globalization;
+using InsightFace.Engine.Export;
 using InsightFace.Engine.Files;
 
 namespace InsightFace.Engine.Checkpoints;
@@ -92,15 +93,32 @@ public static class CheckpointStore
 
     /// <summary>
     /// Writes a checkpoint that belongs to no run (an import) into <paramref name="folder"/>: staged beside it and
-    /// swapped in when complete. An existing folder is replaced only with <paramref name="overwrite"/>.
+    /// swapped in when complete. An existing folder is replaced only with <paramref name="overwrite"/>. Missing
+    /// folders above it are created, and removed again when the write fails.
     /// </summary>
+    /// <exception cref="CheckpointException">CheckpointExists: the folder exists and <paramref name="overwrite"/> is false.</exception>
+    /// <exception cref="OutputPathException">A folder above it cannot be created.</exception>
     public static CheckpointInfo SaveStandalone(string folder, CheckpointManifest manifest, Action<string> write, bool overwrite)
     {
         var final = Path.GetFullPath(folder);
         if ((Directory.Exists(final) || File.Exists(final) || SetAside(final) is not null) && !overwrite)
             throw new CheckpointException("CheckpointExists", final, $"{final} already exists. Use -Force to replace it.");
+        using var created = CreateParent(final);
         Stage(final, manifest, write);
+        created.Keep();
         return Load(final);
+    }
+
+    private static CreatedFolders CreateParent(string final)
+    {
+        try
+        {
+            return CreatedFolders.Create(Path.GetDirectoryName(final)!);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new OutputPathException(final, e);
+        }
     }
 
     // Builds the checkpoint in a hidden folder beside its final place, flushes it to disk, then swaps it in.

@@ -35,7 +35,7 @@ public sealed class ConvertToOFRecordCommand : InsightFaceCmdlet
     [Alias("DatasetPath", "FullName")]
     public FaceDataset Dataset { get; set; } = new();
 
-    /// <summary>The output folder; created when missing.</summary>
+    /// <summary>The output folder; created (with the folders above it) when missing, and removed again if the conversion fails.</summary>
     [Parameter(Mandatory = true, Position = 1)]
     public string OutputPath { get; set; } = "";
 

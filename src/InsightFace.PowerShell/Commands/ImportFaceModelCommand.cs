@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using InsightFace.Engine.Backbones;
 using InsightFace.Engine.Checkpoints;
+using InsightFace.Engine.Export;
 using InsightFace.Engine.Import;
 using InsightFace.Engine.Import.Mxnet;
 using InsightFace.Engine.Import.PyTorch;
@@ -47,7 +48,7 @@ public sealed class ImportFaceModelCommand : InsightFaceCmdlet
     [Alias("PSPath", "FullName")]
     public string Path { get; set; } = "";
 
-    /// <summary>The checkpoint folder to write.</summary>
+    /// <summary>The checkpoint folder to write. Missing folders above it are created.</summary>
     [Parameter(Mandatory = true, Position = 1)]
     public string OutputPath { get; set; } = "";
 
@@ -109,7 +110,7 @@ public sealed class ImportFaceModelCommand : InsightFaceCmdlet
         {
             WriteError(new ErrorRecord(e, e.ErrorId, ErrorCategory.NotImplemented, path));
         }
-        catch (Exception e) when (e is CheckpointException or StateDictMismatchException or MxnetParamsFormatException
+        catch (Exception e) when (e is CheckpointException or OutputPathException or StateDictMismatchException or MxnetParamsFormatException
                                    or MxnetSymbolFormatException or MxnetMappingException or PthFormatException or FileNotFoundException
                                    or UnauthorizedAccessException)
         {

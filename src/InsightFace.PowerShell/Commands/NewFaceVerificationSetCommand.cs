@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using InsightFace.Engine.Data.Verification;
+using InsightFace.Engine.Export;
 
 namespace InsightFace.PowerShell.Commands;
 
@@ -38,7 +39,7 @@ public sealed class NewFaceVerificationSetCommand : InsightFaceCmdlet
     [Parameter]
     public string? ImageRoot { get; set; }
 
-    /// <summary>The .bin file to write.</summary>
+    /// <summary>The .bin file to write. Missing folders are created.</summary>
     [Parameter(Mandatory = true, Position = 1)]
     public string OutputPath { get; set; } = "";
 
@@ -78,6 +79,10 @@ public sealed class NewFaceVerificationSetCommand : InsightFaceCmdlet
         catch (VerificationSetException e)
         {
             ThrowTerminatingError(ToErrorRecord(e, e.FilePath));
+        }
+        catch (OutputPathException e)
+        {
+            ThrowTerminatingError(ToErrorRecord(e, output));
         }
         catch (OperationCanceledException e)
         {

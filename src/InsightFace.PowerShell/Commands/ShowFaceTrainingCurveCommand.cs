@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using InsightFace.Engine.Export;
 using InsightFace.Engine.Training;
 using InsightFace.Engine.Training.Plotting;
 
@@ -29,7 +30,7 @@ public sealed class ShowFaceTrainingCurveCommand : InsightFaceCmdlet
     [Alias("CheckpointPath", "RunPath")]
     public string Path { get; set; } = "";
 
-    /// <summary>The PNG to write; training_curve.png in the run folder by default.</summary>
+    /// <summary>The PNG to write; training_curve.png in the run folder by default. Missing folders are created.</summary>
     [Parameter]
     public string? OutputPath { get; set; }
 
@@ -50,7 +51,7 @@ public sealed class ShowFaceTrainingCurveCommand : InsightFaceCmdlet
             TrainingCurvePlot.Save(metrics, output, Force);
             WriteObject(new FileInfo(output));
         }
-        catch (TrainingException e)
+        catch (Exception e) when (e is TrainingException or OutputPathException)
         {
             WriteError(ToErrorRecord(e, Path));
         }

@@ -4,6 +4,7 @@ using InsightFace.Engine.Checkpoints;
 using InsightFace.Engine.Data.Imaging;
 using InsightFace.Engine.Data.Verification;
 using InsightFace.Engine.Evaluation;
+using InsightFace.Engine.Export;
 using InsightFace.Engine.Import.PyTorch;
 using InsightFace.Engine.Runtime;
 using EngineResult = InsightFace.Engine.Evaluation.VerificationResult;
@@ -86,7 +87,7 @@ public sealed class TestFaceVerificationCommand : FaceModelCmdlet
 
     /// <summary>
     /// Writes the ROC curve as a PNG here. With several targets the target name is added: roc.png becomes
-    /// roc-lfw.png. An existing file is replaced only with -Force.
+    /// roc-lfw.png. An existing file is replaced only with -Force; missing folders are created.
     /// </summary>
     [Parameter]
     public string? RocPlotPath { get; set; }
@@ -201,7 +202,7 @@ public sealed class TestFaceVerificationCommand : FaceModelCmdlet
 
     private static bool IsEngineError(Exception e) =>
         e is CheckpointException or EvaluationException or VerificationSetException or PthFormatException
-            or DeviceUnavailableException or FaceImageDecodeException;
+            or DeviceUnavailableException or FaceImageDecodeException or OutputPathException;
 
     /// <summary>
     /// Turns the engine's per-batch reports, which arrive synchronously on the pipeline thread, into progress with

@@ -203,4 +203,21 @@ public class CheckpointStoreTests
         foreach (var folder in Directory.GetDirectories(from).Where(d => d != except))
             CopyTree(folder, Path.Combine(to, Path.GetFileName(folder)), except);
     }
+
+    [Fact]
+    public void A_standalone_checkpoint_creates_missing_folders_and_a_failed_one_leaves_none()
+    {
+        using var root = new Data.TempFolder();
+
+        Assert.Throws<IOException>(() => CheckpointStore.SaveStandalone(root["new/deeper/ckpt"], Manifest(0, 0, "import"), _ => throw new IOException("disk full"), overwrite: false));
+        Assert.Empty(Directory.GetFileSystemEntries(root.Path));
+
+        CheckpointStore.SaveStandalone(root["new/deeper/ckpt"], Manifest(0, 0, "import"), Model("0"), overwrite: false);
+        Assert.Equal(0, CheckpointStore.Open(root["new/deeper/ckpt"]).Manifest.GlobalStep);
+
+        File.WriteAllText(root["a-file"], "mine");
+        Assert.Equal("OutputPathUnusable", Assert.Throws<InsightFace.Engine.Export.OutputPathException>(() =>
+            CheckpointStore.SaveStandalone(root["a-file/ckpt"], Manifest(0, 0, "import"), Model("0"), overwrite: false)).ErrorId);
+        Assert.Equal("mine", File.ReadAllText(root["a-file"]));
+    }
 }

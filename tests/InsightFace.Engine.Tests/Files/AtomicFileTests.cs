@@ -47,4 +47,32 @@ public class AtomicFileTests
         Assert.Equal("old", File.ReadAllText(folder["out.bin"]));
         Assert.Equal(["out.bin"], folder.Files());
     }
+
+    [Fact]
+    public void Creates_missing_folders_and_removes_them_again_when_the_write_fails()
+    {
+        using var folder = new TempFolder();
+
+        Assert.Throws<IOException>(() => AtomicFile.Write(folder["new/deeper/out.bin"], overwrite: false, _ => throw new IOException("No space left on device")));
+        Assert.False(Directory.Exists(folder["new"]));
+
+        AtomicFile.Write(folder["new/deeper/out.bin"], overwrite: false, stream => stream.Write([7]));
+        Assert.Equal(["new/deeper/out.bin"], folder.Files());
+    }
+
+    [Fact]
+    public void Begin_claims_the_path_before_the_work_and_disposing_without_commit_leaves_nothing()
+    {
+        using var folder = new TempFolder();
+        File.WriteAllText(folder["a-file"], "mine");
+
+        var e = Assert.Throws<OutputPathException>(() => AtomicFile.Begin(folder["a-file/out.bin"], overwrite: false));
+        Assert.Equal("OutputPathUnusable", e.ErrorId);
+        Assert.Equal(folder["a-file/out.bin"], e.Path);
+        Assert.Contains(folder["a-file/out.bin"], e.Message);
+
+        using (AtomicFile.Begin(folder["new/out.bin"], overwrite: false)) Assert.True(Directory.Exists(folder["new"]));
+        Assert.False(Directory.Exists(folder["new"]));
+        Assert.Equal(["a-file"], folder.Files());
+    }
 }

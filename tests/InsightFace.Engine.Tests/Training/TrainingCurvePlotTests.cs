@@ -76,4 +76,18 @@ public class TrainingCurvePlotTests
         Assert.Equal("MetricsEmpty", Assert.Throws<TrainingException>(() => TrainingCurvePlot.Save(run["metrics.jsonl"], run["curve.png"], overwrite: false)).ErrorId);
         Assert.Equal(["metrics.jsonl"], run.Files());
     }
+
+    [Fact]
+    public void Creates_a_missing_folder_for_the_plot_and_leaves_none_when_it_fails()
+    {
+        using var run = new Data.TempFolder();
+        var metrics = Metrics(run.Path);
+        File.WriteAllText(run["empty.jsonl"], "");
+
+        Assert.Throws<TrainingException>(() => TrainingCurvePlot.Save(run["empty.jsonl"], run["plots/curve.png"], overwrite: false));
+        Assert.False(Directory.Exists(run["plots"]));
+
+        TrainingCurvePlot.Save(metrics, run["plots/curve.png"], overwrite: false);
+        Assert.True(File.Exists(run["plots/curve.png"]));
+    }
 }
