@@ -67,17 +67,23 @@ public static class TrainingCurvePlot
             var step = root.GetProperty("step").GetInt64();
             if (root.GetProperty("type").GetString() == "train")
             {
-                loss.Add((step, root.GetProperty("loss").GetDouble()));
-                lr.Add((step, root.GetProperty("lr").GetDouble()));
+                AddPoint(loss, step, root.GetProperty("loss"));
+                AddPoint(lr, step, root.GetProperty("lr"));
             }
             else
             {
                 var target = root.GetProperty("target").GetString() ?? "";
                 if (!accuracy.TryGetValue(target, out var series)) accuracy[target] = series = new();
-                series.Add((step, root.GetProperty("accuracy").GetDouble()));
+                AddPoint(series, step, root.GetProperty("accuracy"));
             }
         }
         return (loss, lr, accuracy);
+    }
+
+    // A value that was not finite is written as null: it has no point to draw.
+    private static void AddPoint(List<(long Step, double Value)> series, long step, JsonElement value)
+    {
+        if (value.ValueKind != JsonValueKind.Null) series.Add((step, value.GetDouble()));
     }
 
     private static void Panel(SKCanvas canvas, int index, string title, Dictionary<string, List<(long Step, double Value)>> series,
