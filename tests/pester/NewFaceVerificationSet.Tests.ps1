@@ -79,6 +79,18 @@ Describe 'New-FaceVerificationSet' {
         Get-Content $file | Should -Be 'mine'
     }
 
+    It 'warns when the pair order leaves folds with one kind of pair, and not for alternating pairs' {
+        $sorted = Join-Path $TestDrive 'sorted.csv'
+        Set-Content -Path $sorted -Value (@('path1,path2,same') + (1..10 | ForEach-Object { "s$_/1.jpg,s$_/2.jpg,1" }) + (1..10 | ForEach-Object { "s$_/1.jpg,s$($_ + 1)/1.jpg,0" }))
+        $null = New-FaceVerificationSet -PairsPath $sorted -ImageRoot $orl -OutputPath (Join-Path $TestDrive 'sorted.bin') -WarningVariable warnings -WarningAction SilentlyContinue
+        $warnings.Count | Should -Be 1
+        "$($warnings[0])" | Should -BeLike "'sorted': folds 1, 2, 3, 4, 5 hold only ""same"" pairs; folds 6, 7, 8, 9, 10 hold only ""different"" pairs.*every tenth of the list holds both kinds*LFW*"
+        $alternating = Join-Path $TestDrive 'alternating.csv'
+        Set-Content -Path $alternating -Value (1..20 | ForEach-Object { if ($_ % 2) { "s$_/1.jpg,s$_/2.jpg,1" } else { "s$_/1.jpg,s$($_ + 1)/1.jpg,0" } })
+        $null = New-FaceVerificationSet -PairsPath $alternating -ImageRoot $orl -OutputPath (Join-Path $TestDrive 'alternating.bin') -WarningVariable none -WarningAction SilentlyContinue
+        $none | Should -BeNullOrEmpty
+    }
+
     It 'writes nothing with -WhatIf' {
         $output = Join-Path $TestDrive 'whatif.bin'
         New-FaceVerificationSet -PairsPath $csv -ImageRoot $orl -OutputPath $output -WhatIf
