@@ -189,6 +189,8 @@ public static class ErrorIds
 
     /// <summary>The output file exists and -Force was not given.</summary>
     [ErrorKind(ErrorKind.ResourceExists)] public const string OutputExists = nameof(OutputExists);
+    /// <summary>An output's folder cannot be created: a file stands where a folder of the path should be, or no permission.</summary>
+    [ErrorKind(ErrorKind.WriteError)] public const string OutputPathUnusable = nameof(OutputPathUnusable);
     /// <summary>ONNX Runtime's output of the exported model differs from TorchSharp's by more than the tolerance.</summary>
     [ErrorKind(ErrorKind.InvalidResult)] public const string OnnxVerificationFailed = nameof(OnnxVerificationFailed);
     /// <summary>Import-FaceModel needs -Network for a PyTorch file.</summary>

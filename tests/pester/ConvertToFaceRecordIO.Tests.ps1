@@ -49,13 +49,42 @@ Describe 'ConvertTo-FaceRecordIO' {
         (ConvertTo-FaceRecordIO $webface $out -Force).NumImages | Should -Be 8
     }
 
+    It 'never leaves a train.rec beside an index of another when killed while -Force replaces a dataset' {
+        $out = Join-Path $TestDrive 'killed'
+        ConvertTo-FaceRecordIO $webface $out | Out-Null
+        # The child kills itself (SIGKILL) just before the new train.idx moves in: the old one is already gone.
+        $env:INSIGHTFACE_TEST_CRASH_AT = 'dataset-before-last-file'
+        try {
+            $null = Invoke-FreshPwsh "Import-Module '$(Get-ModuleUnderTest)'; ConvertTo-FaceRecordIO '$orl' '$out' -Force"
+        } finally {
+            Remove-Item Env:INSIGHTFACE_TEST_CRASH_AT
+        }
+        $global:FreshPwshExitCode | Should -Be 137
+        Join-Path $out 'train.idx' | Should -Not -Exist
+        (Get-Dataset $out).NumImages | Should -Be 400
+
+        ConvertTo-FaceRecordIO $orl $out -Force | Out-Null
+        @(Get-ChildItem -Force $out).Name | Sort-Object | Should -Be @('property', 'train.idx', 'train.rec')
+        (Get-Dataset $out).NumImages | Should -Be 400
+    }
+
     It 'refuses a source that is not sorted by label and leaves nothing behind' {
         $shuffled = Get-Dataset $orl | ConvertTo-OFRecord -OutputPath (Join-Path $TestDrive 'shuffled') -Parts 1
         $out = Join-Path $TestDrive 'unsorted'
         $error = { $shuffled | ConvertTo-FaceRecordIO -OutputPath $out -ErrorAction Stop } |
             Should -Throw -ErrorId "RecordIOLabelsNotSorted,$fqid" -PassThru
         $error.Exception.Message | Should -BeLike '*part-00000*'
-        @(Get-ChildItem -Recurse $out -ErrorAction SilentlyContinue).Count | Should -Be 0
+        $out | Should -Not -Exist
+    }
+
+    It 'leaves an existing dataset and its folder as they were when a forced conversion fails' {
+        $out = Join-Path $TestDrive 'kept'
+        ConvertTo-FaceRecordIO $webface $out | Out-Null
+        $before = Get-Listing $out
+        $shuffled = Get-Dataset $orl | ConvertTo-OFRecord -OutputPath (Join-Path $TestDrive 'shuffled-kept') -Parts 1
+        { $shuffled | ConvertTo-FaceRecordIO -OutputPath $out -Force -ErrorAction Stop } | Should -Throw -ErrorId "RecordIOLabelsNotSorted,$fqid"
+        Get-Listing $out | Should -Be $before
+        @(Get-ChildItem -Force $out).Count | Should -Be 3
     }
 
     It 'skips an undecodable image with a non-terminating error' {

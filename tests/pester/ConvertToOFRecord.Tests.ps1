@@ -28,7 +28,9 @@ BeforeAll {
 Describe 'ConvertTo-OFRecord' {
     It 'converts a RecordIO dataset from the pipeline into 16 parts with _SUCCESS last' {
         $out = Join-Path $TestDrive 'out'
-        $written = Get-Dataset $im2rec | ConvertTo-OFRecord -OutputPath $out -Parts 16
+        $written = Get-Dataset $im2rec | ConvertTo-OFRecord -OutputPath $out -Parts 16 -WarningVariable warnings -WarningAction SilentlyContinue
+        # 8 images over 16 parts: the parts asked for are written, and the empty ones are a warning.
+        $warnings[0] | Should -BeLike '8 of the parts hold no record (8 records were written)*-Parts 8 or fewer.'
         $written | Should -BeOfType ([InsightFace.FaceDataset])
         $written.Format | Should -Be 'OFRecord'
         $written.NumImages | Should -Be 8
@@ -37,7 +39,7 @@ Describe 'ConvertTo-OFRecord' {
         $written.DatasetPath | Should -Be $out
         @(Get-ChildItem $out -Filter 'part-*').Name | Should -Be (0..15 | ForEach-Object { 'part-{0:D5}' -f $_ })
         Join-Path $out '_SUCCESS' | Should -Exist
-        Join-Path $out '_temporary' | Should -Not -Exist
+        @(Get-ChildItem -Force $out -Filter '.staging-*').Count | Should -Be 0
         (Get-Dataset $out).NumImages | Should -Be 8
     }
 
@@ -101,6 +103,23 @@ Describe 'ConvertTo-OFRecord' {
         @(Get-ChildItem $out -Filter 'part-*').Count | Should -Be 3
     }
 
+    It 'refuses a folder that holds other files without -Force, and -Force writes beside them and keeps them' {
+        $out = New-Item -ItemType Directory -Path (Join-Path $TestDrive 'busy')
+        Set-Content (Join-Path $out 'notes.txt') 'mine'
+        $null = New-Item -ItemType Directory -Path (Join-Path $out 'photos')
+        $faces = New-Faces 'busy-src'
+        $before = Get-Listing $out
+        $error = { ConvertTo-OFRecord $faces $out -Parts 2 -ErrorAction Stop } | Should -Throw -ErrorId "DatasetOutputExists,$fqid" -PassThru
+        $error.Exception.Message | Should -BeLike '*notes.txt, photos*Force*'
+        Get-Listing $out | Should -Be $before
+        @(Get-ChildItem $out).Name | Sort-Object | Should -Be @('notes.txt', 'photos')
+
+        (ConvertTo-OFRecord $faces $out -Parts 2 -Force).NumImages | Should -Be 9
+        Get-Content (Join-Path $out 'notes.txt') | Should -Be 'mine'
+        Join-Path $out 'photos' | Should -Exist
+        Join-Path $out '_SUCCESS' | Should -Exist
+    }
+
     It 'skips an undecodable image with a non-terminating error and a count' {
         $faces = New-Faces 'corrupt'
         Set-Content (Join-Path $faces 's2/9.jpg') 'not a jpeg'
@@ -143,8 +162,8 @@ Describe 'ConvertTo-OFRecord' {
         if ($LASTEXITCODE -ne 0) { Set-ItResult -Skipped -Because 'this machine does not allow mounting a tmpfs'; return }
         try {
             Set-Content -Path (Join-Path $full 'notes.txt') -Value 'kept'
-            { Get-FaceDataset -Synthetic -Classes 100 -ImagesPerClass 10 | ConvertTo-OFRecord -OutputPath $full -Parts 2 -ErrorAction Stop } |
-                Should -Throw -ErrorId "DatasetWriteFailed,$fqid" -ExpectedMessage "Writing $full/_temporary/part-0000?*failed: No space left on device*"
+            { Get-FaceDataset -Synthetic -Classes 100 -ImagesPerClass 10 | ConvertTo-OFRecord -OutputPath $full -Parts 2 -Force -ErrorAction Stop } |
+                Should -Throw -ErrorId "DatasetWriteFailed,$fqid" -ExpectedMessage "Writing $full/.staging-*/part-0000?*failed: No space left on device*"
             @(Get-ChildItem $full -Recurse -Force).Name | Should -Be @('notes.txt')
             Get-Content (Join-Path $full 'notes.txt') | Should -Be 'kept'
         }

@@ -67,9 +67,28 @@ Describe 'Export-FaceOnnx' {
         $path | Should -Not -Exist
     }
 
-    It 'fails clearly when the output folder does not exist' {
-        { Export-FaceOnnx -Checkpoint $checkpoint -OutputPath (Join-Path $TestDrive 'no-such-folder/m.onnx') -ErrorAction Stop } |
-            Should -Throw -ErrorId "DirectoryNotFound,$id"
+    It 'creates a missing output folder, and removes it again when the export fails' {
+        $path = Join-Path $TestDrive 'new-folder/deeper/m.onnx'
+        (Export-FaceOnnx -Checkpoint $checkpoint -OutputPath $path).ModelPath | Should -Be $path
+        $path | Should -Exist
+
+        $bad = Join-Path $TestDrive 'not-a-face-either.jpg'
+        Set-Content -Path $bad -Value 'text'
+        { Export-FaceOnnx -Checkpoint $checkpoint -OutputPath (Join-Path $TestDrive 'never/m.onnx') -VerifyImagePath $bad -ErrorAction Stop } |
+            Should -Throw -ErrorId "ImageDecodeFailed,$id"
+        Join-Path $TestDrive 'never' | Should -Not -Exist
+    }
+
+    It 'refuses a path through a file with OutputPathUnusable before any work' {
+        $file = Join-Path $TestDrive 'a-file'
+        Set-Content -Path $file -Value 'mine'
+        $output = Export-FaceOnnx -Checkpoint $checkpoint -OutputPath (Join-Path $file 'm.onnx') -Verify -Verbose -ErrorVariable problems -ErrorAction SilentlyContinue 4>&1
+        $problems[0].FullyQualifiedErrorId | Should -Be "OutputPathUnusable,$id"
+        $problems[0].CategoryInfo.Category | Should -Be 'WriteError'
+        $problems[0].Exception.Message | Should -BeLike "*$file/m.onnx*"
+        # The graph was never built, let alone verified.
+        @($output | Where-Object { "$_" -like 'Wrote the*' }).Count | Should -Be 0
+        Get-Content $file | Should -Be 'mine'
     }
 
     It 'writes nothing with -WhatIf' {

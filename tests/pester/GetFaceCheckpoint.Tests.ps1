@@ -90,9 +90,44 @@ Describe 'New-FaceCheckpoint' {
         (Get-FileHash (Join-Path $folder 'model.pt')).Hash | Should -Not -Be $before
     }
 
+    It 'creates missing folders, and refuses a path through a file with OutputPathUnusable' {
+        $folder = Join-Path $TestDrive 'new/deeper/init'
+        (New-FaceCheckpoint -Network mbf -EmbeddingSize 16 -OutputPath $folder).CheckpointPath | Should -Be $folder
+        $file = Join-Path $TestDrive 'a-file'
+        Set-Content -Path $file -Value 'mine'
+        { New-FaceCheckpoint -Network mbf -EmbeddingSize 16 -OutputPath (Join-Path $file 'init') -ErrorAction Stop } |
+            Should -Throw -ErrorId 'OutputPathUnusable,InsightFace.PowerShell.Commands.NewFaceCheckpointCommand'
+        Get-Content $file | Should -Be 'mine'
+    }
+
     It 'writes nothing with -WhatIf' {
         $folder = Join-Path $TestDrive 'whatif'
         New-FaceCheckpoint -Network mbf -OutputPath $folder -WhatIf
         $folder | Should -Not -Exist
+    }
+
+    It 'keeps a complete checkpoint when the process is killed while -Force replaces it' {
+        $folder = Join-Path $TestDrive 'killed'
+        $null = New-FaceCheckpoint -Network mbf -EmbeddingSize 16 -OutputPath $folder -Seed 1
+        $before = (Get-FileHash (Join-Path $folder 'model.pt')).Hash
+        # The child kills itself (SIGKILL) right after moving the old folder aside, before the new one is in.
+        $env:INSIGHTFACE_TEST_CRASH_AT = 'checkpoint-old-aside'
+        try {
+            $null = Invoke-FreshPwsh "Import-Module '$(Get-ModuleUnderTest)'; New-FaceCheckpoint -Network mbf -EmbeddingSize 16 -OutputPath '$folder' -Seed 2 -Force"
+        } finally {
+            Remove-Item Env:INSIGHTFACE_TEST_CRASH_AT
+        }
+        $global:FreshPwshExitCode | Should -Be 137
+
+        # The old checkpoint is whole in the folder it was set aside in; it still counts as the existing output.
+        $aside = Get-ChildItem -Force $TestDrive -Filter '.killed.old-*'
+        $survivor = Get-FaceCheckpoint -Path $aside.FullName
+        (Get-FileHash (Join-Path $survivor.CheckpointPath 'model.pt')).Hash | Should -Be $before
+        $survivor.EmbeddingSize | Should -Be 16
+        { New-FaceCheckpoint -Network mbf -EmbeddingSize 16 -OutputPath $folder -Seed 2 -ErrorAction Stop } |
+            Should -Throw -ErrorId 'CheckpointExists,InsightFace.PowerShell.Commands.NewFaceCheckpointCommand'
+        $null = New-FaceCheckpoint -Network mbf -EmbeddingSize 16 -OutputPath $folder -Seed 2 -Force
+        (Get-FileHash (Join-Path $folder 'model.pt')).Hash | Should -Not -Be $before
+        @(Get-ChildItem -Force $TestDrive -Filter '.killed*').Count | Should -Be 0
     }
 }

@@ -69,6 +69,28 @@ Describe 'New-FaceVerificationSet' {
         (Get-Item $output).Length | Should -BeGreaterThan 1000
     }
 
+    It 'creates a missing output folder, and refuses a path through a file with OutputPathUnusable' {
+        $output = Join-Path $TestDrive 'new-sets/deeper/orl.bin'
+        (New-FaceVerificationSet -PairsPath $csv -ImageRoot $orl -OutputPath $output).FullName | Should -Be $output
+        $file = Join-Path $TestDrive 'a-file'
+        Set-Content -Path $file -Value 'mine'
+        { New-FaceVerificationSet -PairsPath $csv -ImageRoot $orl -OutputPath (Join-Path $file 'x.bin') -ErrorAction Stop } |
+            Should -Throw -ErrorId "OutputPathUnusable,$cmdlet"
+        Get-Content $file | Should -Be 'mine'
+    }
+
+    It 'warns when the pair order leaves folds with one kind of pair, and not for alternating pairs' {
+        $sorted = Join-Path $TestDrive 'sorted.csv'
+        Set-Content -Path $sorted -Value (@('path1,path2,same') + (1..10 | ForEach-Object { "s$_/1.jpg,s$_/2.jpg,1" }) + (1..10 | ForEach-Object { "s$_/1.jpg,s$($_ + 1)/1.jpg,0" }))
+        $null = New-FaceVerificationSet -PairsPath $sorted -ImageRoot $orl -OutputPath (Join-Path $TestDrive 'sorted.bin') -WarningVariable warnings -WarningAction SilentlyContinue
+        $warnings.Count | Should -Be 1
+        "$($warnings[0])" | Should -BeLike "'sorted': folds 1, 2, 3, 4, 5 hold only ""same"" pairs; folds 6, 7, 8, 9, 10 hold only ""different"" pairs.*every tenth of the list holds both kinds*LFW*"
+        $alternating = Join-Path $TestDrive 'alternating.csv'
+        Set-Content -Path $alternating -Value (1..20 | ForEach-Object { if ($_ % 2) { "s$_/1.jpg,s$_/2.jpg,1" } else { "s$_/1.jpg,s$($_ + 1)/1.jpg,0" } })
+        $null = New-FaceVerificationSet -PairsPath $alternating -ImageRoot $orl -OutputPath (Join-Path $TestDrive 'alternating.bin') -WarningVariable none -WarningAction SilentlyContinue
+        $none | Should -BeNullOrEmpty
+    }
+
     It 'writes nothing with -WhatIf' {
         $output = Join-Path $TestDrive 'whatif.bin'
         New-FaceVerificationSet -PairsPath $csv -ImageRoot $orl -OutputPath $output -WhatIf

@@ -235,11 +235,30 @@ print('%.10f %.10f %.10f %.10f' % (np.mean(accs), np.std(accs), xnorm, np.mean(b
             $problems | Should -BeNullOrEmpty
         }
 
+        It 'creates a missing folder for the plot' {
+            $png = Join-Path $TestDrive 'plots/new/roc.png'
+            $null = Test-FaceVerification -ModelPath $onnx -Target orl -DataPath $data -RocPlotPath $png
+            $png | Should -Exist
+        }
+
         It 'names one plot per target when there are several' {
             Copy-Item $bin.FullName (Join-Path $data 'orl2.bin')
             $null = Test-FaceVerification -ModelPath $onnx -Target orl, orl2 -DataPath $data -RocPlotPath (Join-Path $TestDrive 'many.png')
             Join-Path $TestDrive 'many-orl.png' | Should -Exist
             Join-Path $TestDrive 'many-orl2.png' | Should -Exist
+        }
+    }
+
+    Context 'pair order' {
+        It 'warns when folds hold one kind of pair, and reports TarAtFar as NaN' {
+            # The same 20 pairs with every "same" pair first: folds 1-5 all same, 6-10 all different.
+            $sorted = New-EditedBin 'sorted' 'o = sorted(range(len(s)), key=lambda i: not s[i]); b = [x for i in o for x in (b[2*i], b[2*i+1])]; s = [s[i] for i in o]'
+            $result = Test-FaceVerification -ModelPath $onnx -Target $sorted -WarningVariable warnings -WarningAction SilentlyContinue
+            $warnings.Count | Should -Be 1
+            "$($warnings[0])" | Should -BeLike "'sorted': folds 1, 2, 3, 4, 5 hold only ""same"" pairs; folds 6, 7, 8, 9, 10 hold only ""different"" pairs.*"
+            [double]::IsNaN($result.TarAtFar) | Should -BeTrue
+            $null = Test-FaceVerification -ModelPath $onnx -Target orl -DataPath $data -WarningVariable none -WarningAction SilentlyContinue
+            $none | Should -BeNullOrEmpty
         }
     }
 

@@ -1,3 +1,4 @@
+using InsightFace.Engine.Files;
 using SkiaSharp;
 
 namespace InsightFace.Engine.Evaluation;
@@ -11,30 +12,20 @@ public static class RocCurvePlot
     private const int Width = 640, Height = 480, Margin = 48;
 
     /// <summary>
-    /// Writes the PNG through a temporary file renamed when complete; an existing file is replaced only when
+    /// Writes the PNG whole or not at all (see <see cref="AtomicFile"/>); an existing file is replaced only when
     /// <paramref name="overwrite"/> is true.
     /// </summary>
     public static void Save(string path, VerificationResult result, bool overwrite = false)
     {
         var full = Path.GetFullPath(path);
-        if (!overwrite && File.Exists(full))
-            throw new EvaluationException(ErrorIds.VerificationOutputExists, $"{full}: the file exists; pass overwrite (-Force) to replace it.");
-
-        using var surface = SKSurface.Create(new SKImageInfo(Width, Height, SKColorType.Rgba8888, SKAlphaType.Premul));
-        Draw(surface.Canvas, result);
-        using var image = surface.Snapshot();
-        using var png = image.Encode(SKEncodedImageFormat.Png, 100);
-
-        var temp = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
-        try
+        AtomicFile.Write(full, overwrite, stream =>
         {
-            using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write)) png.SaveTo(file);
-            File.Move(temp, full, overwrite);
-        }
-        finally
-        {
-            if (File.Exists(temp)) File.Delete(temp);
-        }
+            using var surface = SKSurface.Create(new SKImageInfo(Width, Height, SKColorType.Rgba8888, SKAlphaType.Premul));
+            Draw(surface.Canvas, result);
+            using var image = surface.Snapshot();
+            using var png = image.Encode(SKEncodedImageFormat.Png, 100);
+            png.SaveTo(stream);
+        }, () => new EvaluationException(ErrorIds.VerificationOutputExists, $"{full}: the file exists; pass overwrite (-Force) to replace it."));
     }
 
     /// <summary>The pixel of the point (fpr, tpr) inside the plot's axes.</summary>

@@ -11,8 +11,9 @@ namespace InsightFace.PowerShell.Commands;
 /// never re-encoded), the header record key 0 and one identity record per class. The source must be sorted by label,
 /// as an image folder (one sub-folder per identity) or an InsightFace RecordIO set is. The source's *.bin verification
 /// sets are copied beside the files.</para>
-/// <para>The files are written under _temporary and moved into place only when all are complete, so Ctrl+C or a
-/// full disk leaves no train.rec that looks complete. An existing train.rec or train.idx is replaced only with
+/// <para>The files are written into a hidden staging folder (.staging-ID), flushed to disk and moved into place
+/// only when all are complete, train.idx last (an old train.idx is removed first), so Ctrl+C, a full disk or a crash
+/// never leaves a train.rec beside an index of another. An existing train.rec or train.idx is replaced only with
 /// -Force. A record that cannot be read or decoded is skipped with a non-terminating error. Unaligned photos are
 /// aligned to ArcFace's 112x112 template with -LandmarksPath.</para>
 /// </remarks>
@@ -33,7 +34,7 @@ public sealed class ConvertToFaceRecordIOCommand : InsightFaceCmdlet
     [Alias("DatasetPath", "FullName")]
     public FaceDataset Dataset { get; set; } = new();
 
-    /// <summary>The output folder; created when missing.</summary>
+    /// <summary>The output folder; created (with the folders above it) when missing, and removed again if the conversion fails.</summary>
     [Parameter(Mandatory = true, Position = 1)]
     public string OutputPath { get; set; } = "";
 
@@ -41,7 +42,7 @@ public sealed class ConvertToFaceRecordIOCommand : InsightFaceCmdlet
     [Parameter]
     public string? LandmarksPath { get; set; }
 
-    /// <summary>Replace an existing train.rec and train.idx in the output folder.</summary>
+    /// <summary>Replace an existing train.rec and train.idx in the output folder, or write beside other files there (they are kept).</summary>
     [Parameter]
     public SwitchParameter Force { get; set; }
 

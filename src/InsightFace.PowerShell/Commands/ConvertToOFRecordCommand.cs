@@ -11,11 +11,12 @@ namespace InsightFace.PowerShell.Commands;
 /// OFRecord with encoded (the original JPEG or PNG bytes, never re-encoded) and label (int32). The records are
 /// shuffled with a seed (the same seed and source give byte-identical parts) and spread evenly over the parts. The
 /// source's *.bin verification sets and its property file are copied beside the parts, and _SUCCESS is written last.</para>
-/// <para>Parts are written under _temporary and moved into place only when all are complete: Ctrl+C, a full disk
-/// or any other failure leaves no _SUCCESS and no part that looks complete. A folder that already holds a dataset is
-/// replaced only with -Force. A record that cannot be read or decoded is skipped with a non-terminating error, and
-/// a warning gives the count at the end. Unaligned photos are aligned to ArcFace's 112x112 template with
-/// -LandmarksPath.</para>
+/// <para>Parts are written into a hidden staging folder (.staging-ID), flushed to disk and moved into place only
+/// when all are complete, _SUCCESS last: Ctrl+C, a full disk or any other failure leaves no _SUCCESS and no part. A
+/// folder that already holds a dataset is replaced only with -Force, and a folder that holds other files is written
+/// into only with -Force (they are kept). More parts than records are written as asked, the surplus ones empty,
+/// with a warning. A record that cannot be read or decoded is skipped with a non-terminating error, and a warning
+/// gives the count at the end. Unaligned photos are aligned to ArcFace's 112x112 template with -LandmarksPath.</para>
 /// </remarks>
 /// <example>
 /// <code>Get-FaceDataset datasets/faces_emore | ConvertTo-OFRecord -OutputPath faces_emore/ofrecord/train -Parts 16</code>
@@ -34,7 +35,7 @@ public sealed class ConvertToOFRecordCommand : InsightFaceCmdlet
     [Alias("DatasetPath", "FullName")]
     public FaceDataset Dataset { get; set; } = new();
 
-    /// <summary>The output folder; created when missing.</summary>
+    /// <summary>The output folder; created (with the folders above it) when missing, and removed again if the conversion fails.</summary>
     [Parameter(Mandatory = true, Position = 1)]
     public string OutputPath { get; set; } = "";
 
@@ -60,7 +61,7 @@ public sealed class ConvertToOFRecordCommand : InsightFaceCmdlet
     [Parameter]
     public string? LandmarksPath { get; set; }
 
-    /// <summary>Replace an OFRecord dataset (_SUCCESS or part-* files) already in the output folder.</summary>
+    /// <summary>Replace an OFRecord dataset (_SUCCESS or part-* files) already in the output folder, or write beside other files there (they are kept).</summary>
     [Parameter]
     public SwitchParameter Force { get; set; }
 

@@ -77,6 +77,9 @@ internal sealed class DatasetConversion : IProgress<ConversionProgress>
     {
         if (result.Skipped > 0)
             _cmdlet.WriteWarning($"{result.Skipped:N0} records were skipped (see the errors); {result.Records:N0} were written to {result.OutputPath}.");
+        if (result.EmptyParts.Count > 0)
+            _cmdlet.WriteWarning($"{result.EmptyParts.Count:N0} of the parts hold no record ({result.Records:N0} records were written), " +
+                                 $"for example {Path.GetFileName(result.EmptyParts[0])}: a reader that gives each process its own parts can leave one without data. Use -Parts {Math.Max(1, result.Records):N0} or fewer.");
         _cmdlet.WriteVerbose($"Wrote {result.Records:N0} records to {result.OutputPath}: {string.Join(", ", result.Files.Select(Path.GetFileName))}.");
         using var written = DatasetOpener.Open(result.OutputPath, format);
         _cmdlet.WriteObject(FaceDataset.From(DatasetSummary.Of(written)));

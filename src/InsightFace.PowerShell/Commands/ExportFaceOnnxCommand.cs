@@ -17,9 +17,10 @@ namespace InsightFace.PowerShell.Commands;
 /// <para>-Verify runs the exported model in ONNX Runtime on random inputs, and on the images of -VerifyImagePath
 /// if given, at batch 1 and batch 7, compares with the checkpoint run by TorchSharp in eval mode, and reports the
 /// largest difference as MaxAbsDiff. A difference above 1e-4 of the output scale is an OnnxVerificationFailed
-/// error, and then nothing is written. The file is written under a temporary name and renamed when complete; an
-/// existing file is replaced only with -Force. Without -OutputPath the model is written as model.onnx in the
-/// checkpoint folder, as torch2onnx.py does.</para>
+/// error, and then nothing is written. The output path is checked before any work: an existing file is replaced only
+/// with -Force, missing folders are created (and removed again if the export fails), and a path through a file is an
+/// OutputPathUnusable error. The file is written under a temporary name and renamed when complete. Without
+/// -OutputPath the model is written as model.onnx in the checkpoint folder, as torch2onnx.py does.</para>
 /// </remarks>
 /// <example>
 /// <code>Get-FaceCheckpoint -Path work_dirs/ms1mv3_r50 | Export-FaceOnnx -OutputPath r50.onnx -Verify</code>
@@ -49,7 +50,7 @@ public sealed class ExportFaceOnnxCommand : InsightFaceCmdlet
     [Alias("PSPath")]
     public string CheckpointPath { get; set; } = "";
 
-    /// <summary>The ONNX file to write; model.onnx in the checkpoint folder when not given.</summary>
+    /// <summary>The ONNX file to write; model.onnx in the checkpoint folder when not given. Missing folders are created.</summary>
     [Parameter(Position = 1)]
     public string? OutputPath { get; set; }
 

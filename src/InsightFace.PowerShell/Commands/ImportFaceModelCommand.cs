@@ -43,7 +43,7 @@ public sealed class ImportFaceModelCommand : InsightFaceCmdlet
     [Alias("PSPath", "FullName")]
     public string Path { get; set; } = "";
 
-    /// <summary>The checkpoint folder to write.</summary>
+    /// <summary>The checkpoint folder to write. Missing folders above it are created.</summary>
     [Parameter(Mandatory = true, Position = 1)]
     public string OutputPath { get; set; } = "";
 

@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using InsightFace.Engine.Checkpoints;
+using InsightFace.Engine.Export;
 
 namespace InsightFace.PowerShell.Commands;
 
@@ -28,7 +29,7 @@ public sealed class NewFaceCheckpointCommand : InsightFaceCmdlet
     [ValidateSet("r18", "r34", "r50", "r100", "r200", "mbf", "mbf_large", "fmobilefacenet")]
     public string Network { get; set; } = "";
 
-    /// <summary>The checkpoint folder to write.</summary>
+    /// <summary>The checkpoint folder to write. Missing folders above it are created.</summary>
     [Parameter(Mandatory = true, Position = 1)]
     public string OutputPath { get; set; } = "";
 

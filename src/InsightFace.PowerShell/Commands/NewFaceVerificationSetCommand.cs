@@ -1,6 +1,8 @@
 using System.Management.Automation;
 using InsightFace.Engine;
 using InsightFace.Engine.Data.Verification;
+using InsightFace.Engine.Evaluation;
+using InsightFace.Engine.Export;
 
 namespace InsightFace.PowerShell.Commands;
 
@@ -14,6 +16,9 @@ namespace InsightFace.PowerShell.Commands;
 /// (same is 1, 0, true or false; an optional header line; paths relative to ImageRoot). ImageRoot defaults to the
 /// list's folder. A line that cannot be read, a missing image or an image that does not decode stops the command
 /// with an error naming the line or file, and nothing is written.</para>
+/// <para>The protocol cuts the pairs, in file order, into 10 folds, and each fold needs both kinds of pair; a list
+/// whose folds hold one kind only (all "same" pairs first, say) gets a warning that names the folds: order the pairs
+/// so that every tenth of the list holds both, as LFW's pairs.txt does (blocks of 300 same, then 300 different).</para>
 /// <para>The .bin is written to a temporary name and renamed when complete; an existing file is replaced only with
 /// -Force. The output is the FileInfo of the new .bin.</para>
 /// </remarks>
@@ -39,7 +44,7 @@ public sealed class NewFaceVerificationSetCommand : InsightFaceCmdlet
     [Parameter]
     public string? ImageRoot { get; set; }
 
-    /// <summary>The .bin file to write.</summary>
+    /// <summary>The .bin file to write. Missing folders are created.</summary>
     [Parameter(Mandatory = true, Position = 1)]
     public string OutputPath { get; set; } = "";
 
@@ -66,6 +71,8 @@ public sealed class NewFaceVerificationSetCommand : InsightFaceCmdlet
         {
             var pairs = PairsListReader.Read(pairsPath, root, ImageExtension);
             WriteVerbose($"{pairsPath}: {pairs.Count} pairs ({pairs.Count(p => p.IsSame)} same).");
+            if (FoldBalance.Warning(Path.GetFileNameWithoutExtension(output), pairs.Select(p => p.IsSame).ToList()) is { } unbalanced)
+                WriteWarning(unbalanced);
             if (!ShouldProcess(output, $"Write a verification set of {pairs.Count} pairs")) return;
             // Checked before reading every image, so that the refusal is immediate; the writer checks again.
             if (File.Exists(output) && !Force)

@@ -28,7 +28,7 @@ public sealed class ShowFaceTrainingCurveCommand : InsightFaceCmdlet
     [Alias("CheckpointPath", "RunPath")]
     public string Path { get; set; } = "";
 
-    /// <summary>The PNG to write; training_curve.png in the run folder by default.</summary>
+    /// <summary>The PNG to write; training_curve.png in the run folder by default. Missing folders are created.</summary>
     [Parameter]
     public string? OutputPath { get; set; }
 

@@ -14,7 +14,8 @@ namespace InsightFace.PowerShell.Commands;
 /// embedding is the L2-normalised sum of both, and the squared distances of pairs (2i, 2i+1) go through 10-fold
 /// cross-validation in file order (thresholds 0, 0.01, ... 3.99, ties to the smallest). Accuracy is the mean
 /// test-fold accuracy and AccuracyStd its population standard deviation; TarAtFar is VAL at FAR 1e-3 as
-/// calculate_val computes it. -NoFlip embeds the images alone.</para>
+/// calculate_val computes it. -NoFlip embeds the images alone. The pairs are cut, in file order, into 10 folds; a set
+/// whose folds hold one kind of pair only gets a warning naming them, and its TarAtFar is NaN.</para>
 /// <para>The model is a checkpoint (a FaceCheckpoint from Get-FaceCheckpoint, New-FaceCheckpoint or
 /// Start-FaceTraining, or -CheckpointPath) run by TorchSharp on -Device, or any ONNX model (-ModelPath) run by ONNX
 /// Runtime on the CPU. ONNX inputs are (x - InputMean) / InputStd, 127.5 and 127.5 unless given, except that a graph
@@ -83,7 +84,7 @@ public sealed class TestFaceVerificationCommand : FaceModelCmdlet
 
     /// <summary>
     /// Writes the ROC curve as a PNG here. With several targets the target name is added: roc.png becomes
-    /// roc-lfw.png. An existing file is replaced only with -Force.
+    /// roc-lfw.png. An existing file is replaced only with -Force; missing folders are created.
     /// </summary>
     [Parameter]
     public string? RocPlotPath { get; set; }
@@ -150,6 +151,7 @@ public sealed class TestFaceVerificationCommand : FaceModelCmdlet
         var set = VerificationBinReader.Read(bin);
         var name = Path.GetFileNameWithoutExtension(bin);
         WriteVerbose($"[{name}] {set.Pairs} pairs, {set.Images.Count} images.");
+        if (FoldBalance.Warning(name, set.IsSame) is { } unbalanced) WriteWarning(unbalanced);
 
         var result = runner.Run(name, set, new ProgressReporter(this, name), StopToken);
         foreach (var line in result.LogLines()) WriteVerbose(line);

@@ -1,4 +1,5 @@
 using InsightFace.Engine.Checkpoints;
+using InsightFace.Engine.Files;
 
 namespace InsightFace.Engine.Tests.Checkpoints;
 
@@ -84,5 +85,139 @@ public class CheckpointStoreTests
         CheckpointStore.SaveStandalone(folder, Manifest(0, 0, "import"), Model("second"), overwrite: true);
         Assert.Equal("second", File.ReadAllText(Path.Combine(folder, "model.pt")));
         Assert.Single(Directory.GetFileSystemEntries(Path.GetDirectoryName(folder)!));
+    }
+
+    /// <summary>
+    /// Copies the run folder at every step of a commit, as a crash there would leave it, and checks each copy: the
+    /// checkpoint being replaced is complete (old or new, its model.pt matching its checkpoint.json), so is the run
+    /// folder's own pair, and the next write cleans up.
+    /// </summary>
+    [Fact]
+    public void A_crash_at_any_step_of_a_replacement_leaves_one_complete_checkpoint()
+    {
+        using var root = new Data.TempFolder();
+        var run = root["run"];
+        CheckpointStore.Save(run, Manifest(1, 10), Model("10"), keep: 3);
+        var crashes = new List<(string Step, string Copy)>();
+        CrashPoint.Reached = (step, _) =>
+        {
+            var copy = root[$"crash-{crashes.Count}"];
+            CopyTree(run, copy);
+            crashes.Add((step, copy));
+        };
+        try
+        {
+            // The same epoch saved again (a resumed run repeating it) replaces epoch-0001.
+            CheckpointStore.Save(run, Manifest(1, 11), Model("11"), keep: 3);
+        }
+        finally
+        {
+            CrashPoint.Reached = (_, _) => { };
+        }
+
+        Assert.Equal(["checkpoint-old-aside", "checkpoint-new-in", "latest-manifest-withdrawn", "latest-model-in"], crashes.Select(c => c.Step));
+        foreach (var (step, copy) in crashes)
+        {
+            var replaced = CheckpointStore.Open(Path.Combine(copy, "checkpoints", "epoch-0001"));
+            AssertComplete(replaced, step);
+            // Until the new folder is in, the old one is what a reader gets.
+            Assert.Equal(step == "checkpoint-old-aside" ? 10 : 11, replaced.Manifest.GlobalStep);
+            AssertComplete(CheckpointStore.Open(copy), step);
+            AssertComplete(Assert.Single(CheckpointStore.List(copy)), step);
+
+            CheckpointStore.Save(copy, Manifest(1, 12), Model("12"), keep: 3);
+            Assert.Equal(["epoch-0001"], Directory.GetDirectories(Path.Combine(copy, "checkpoints")).Select(Path.GetFileName));
+            Assert.Equal("12", File.ReadAllText(Path.Combine(copy, "model.pt")));
+            Assert.Equal(12, CheckpointStore.Open(copy).Manifest.GlobalStep);
+        }
+    }
+
+    [Fact]
+    public void A_crash_while_a_standalone_checkpoint_is_replaced_keeps_the_old_one_readable_and_replaceable()
+    {
+        using var root = new Data.TempFolder();
+        var folder = root["best"];
+        CheckpointStore.SaveStandalone(folder, Manifest(1, 10, "best"), Model("10"), overwrite: false);
+        var copies = new List<string>();
+        CrashPoint.Reached = (step, _) =>
+        {
+            if (step != "checkpoint-old-aside") return;
+            copies.Add(root["crash"]);
+            CopyTree(root.Path, copies[0], except: copies[0]);
+        };
+        try
+        {
+            CheckpointStore.SaveStandalone(folder, Manifest(2, 20, "best"), Model("20"), overwrite: true);
+        }
+        finally
+        {
+            CrashPoint.Reached = (_, _) => { };
+        }
+
+        var crashed = Path.Combine(Assert.Single(copies), "best");
+        Assert.False(Directory.Exists(crashed));
+        AssertComplete(CheckpointStore.Open(crashed), "checkpoint-old-aside");
+        Assert.Equal("CheckpointExists", Assert.Throws<CheckpointException>(() =>
+            CheckpointStore.SaveStandalone(crashed, Manifest(3, 30, "best"), Model("30"), overwrite: false)).ErrorId);
+
+        CheckpointStore.SaveStandalone(crashed, Manifest(3, 30, "best"), Model("30"), overwrite: true);
+        Assert.Equal(30, CheckpointStore.Open(crashed).Manifest.GlobalStep);
+        Assert.Equal(["best"], Directory.GetFileSystemEntries(copies[0]).Select(Path.GetFileName));
+    }
+
+    [Fact]
+    public void A_failed_swap_puts_the_old_checkpoint_back()
+    {
+        using var root = new Data.TempFolder();
+        var folder = root["imported"];
+        CheckpointStore.SaveStandalone(folder, Manifest(1, 10, "import"), Model("10"), overwrite: false);
+        CrashPoint.Reached = (step, _) =>
+        {
+            if (step == "checkpoint-old-aside") throw new IOException("Input/output error");
+        };
+        try
+        {
+            Assert.Throws<IOException>(() => CheckpointStore.SaveStandalone(folder, Manifest(2, 20, "import"), Model("20"), overwrite: true));
+        }
+        finally
+        {
+            CrashPoint.Reached = (_, _) => { };
+        }
+
+        Assert.Equal(10, CheckpointStore.Open(folder).Manifest.GlobalStep);
+        Assert.Equal("10", File.ReadAllText(Path.Combine(folder, "model.pt")));
+        Assert.Equal(["imported"], Directory.GetFileSystemEntries(root.Path).Select(Path.GetFileName));
+    }
+
+    private static void AssertComplete(CheckpointInfo checkpoint, string step)
+    {
+        var model = File.ReadAllText(checkpoint.ModelPath);
+        Assert.True(model == checkpoint.Manifest.GlobalStep.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            $"after a crash at {step}: {checkpoint.Folder} holds model.pt of step {model} with checkpoint.json of step {checkpoint.Manifest.GlobalStep}");
+    }
+
+    private static void CopyTree(string from, string to, string? except = null)
+    {
+        Directory.CreateDirectory(to);
+        foreach (var file in Directory.GetFiles(from)) File.Copy(file, Path.Combine(to, Path.GetFileName(file)));
+        foreach (var folder in Directory.GetDirectories(from).Where(d => d != except))
+            CopyTree(folder, Path.Combine(to, Path.GetFileName(folder)), except);
+    }
+
+    [Fact]
+    public void A_standalone_checkpoint_creates_missing_folders_and_a_failed_one_leaves_none()
+    {
+        using var root = new Data.TempFolder();
+
+        Assert.Throws<IOException>(() => CheckpointStore.SaveStandalone(root["new/deeper/ckpt"], Manifest(0, 0, "import"), _ => throw new IOException("disk full"), overwrite: false));
+        Assert.Empty(Directory.GetFileSystemEntries(root.Path));
+
+        CheckpointStore.SaveStandalone(root["new/deeper/ckpt"], Manifest(0, 0, "import"), Model("0"), overwrite: false);
+        Assert.Equal(0, CheckpointStore.Open(root["new/deeper/ckpt"]).Manifest.GlobalStep);
+
+        File.WriteAllText(root["a-file"], "mine");
+        Assert.Equal("OutputPathUnusable", Assert.Throws<InsightFace.Engine.Export.OutputPathException>(() =>
+            CheckpointStore.SaveStandalone(root["a-file/ckpt"], Manifest(0, 0, "import"), Model("0"), overwrite: false)).ErrorId);
+        Assert.Equal("mine", File.ReadAllText(root["a-file"]));
     }
 }

@@ -44,7 +44,8 @@ public class DatasetOpenerTests
     {
         using var temp = new TempFolder();
         TestImages.WriteFolder(temp.Path, 1, 1);
-        using (var folder = ImageFolderDataset.Open(temp.Path)) FaceRecordIOWriter.Write(folder, temp.Path);
+        // Into the image folder itself: it holds other files (the identities), which Force writes beside.
+        using (var folder = ImageFolderDataset.Open(temp.Path)) FaceRecordIOWriter.Write(folder, temp.Path, force: true);
 
         using var auto = DatasetOpener.Open(temp.Path);
         using var forced = DatasetOpener.Open(temp.Path, DatasetFormat.ImageFolder);

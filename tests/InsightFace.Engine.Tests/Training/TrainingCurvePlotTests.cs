@@ -53,4 +53,41 @@ public class TrainingCurvePlotTests
         Assert.Equal("keep", File.ReadAllText(png));
         Assert.Equal("MetricsNotFound", Assert.Throws<TrainingException>(() => TrainingCurvePlot.FindMetrics(Path.GetTempPath())).ErrorId);
     }
+
+    [Fact]
+    public void Leaves_a_users_file_named_like_a_temporary_alone_and_nothing_behind()
+    {
+        using var run = new Data.TempFolder();
+        var metrics = Metrics(run.Path);
+        File.WriteAllText(run["curve.png.tmp"], "mine");
+
+        TrainingCurvePlot.Save(metrics, run["curve.png"], overwrite: false);
+
+        Assert.Equal("mine", File.ReadAllText(run["curve.png.tmp"]));
+        Assert.Equal(["curve.png", "curve.png.tmp", "metrics.jsonl"], run.Files());
+    }
+
+    [Fact]
+    public void Empty_metrics_write_no_plot()
+    {
+        using var run = new Data.TempFolder();
+        File.WriteAllText(run["metrics.jsonl"], "");
+
+        Assert.Equal("MetricsEmpty", Assert.Throws<TrainingException>(() => TrainingCurvePlot.Save(run["metrics.jsonl"], run["curve.png"], overwrite: false)).ErrorId);
+        Assert.Equal(["metrics.jsonl"], run.Files());
+    }
+
+    [Fact]
+    public void Creates_a_missing_folder_for_the_plot_and_leaves_none_when_it_fails()
+    {
+        using var run = new Data.TempFolder();
+        var metrics = Metrics(run.Path);
+        File.WriteAllText(run["empty.jsonl"], "");
+
+        Assert.Throws<TrainingException>(() => TrainingCurvePlot.Save(run["empty.jsonl"], run["plots/curve.png"], overwrite: false));
+        Assert.False(Directory.Exists(run["plots"]));
+
+        TrainingCurvePlot.Save(metrics, run["plots/curve.png"], overwrite: false);
+        Assert.True(File.Exists(run["plots/curve.png"]));
+    }
 }

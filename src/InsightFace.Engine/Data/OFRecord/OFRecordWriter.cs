@@ -19,12 +19,12 @@ public static class OFRecordWriter
         OFRecordDataset.PartPrefix + index.ToString(CultureInfo.InvariantCulture).PadLeft(suffixLength, '0');
 
     /// <summary>
-    /// Converts <paramref name="source"/> into <paramref name="outputFolder"/>. Parts are written under
-    /// <c>_temporary</c> and moved into place only when all are complete, so cancellation or a failure (disk full)
-    /// leaves no <c>_SUCCESS</c> and no part. A record that cannot be read or decoded is reported through
+    /// Converts <paramref name="source"/> into <paramref name="outputFolder"/>. Parts are staged and
+    /// committed as a unit (see <see cref="StagedOutput"/>), <c>_SUCCESS</c> last, so cancellation or a failure (disk
+    /// full) leaves no <c>_SUCCESS</c> and no part. A record that cannot be read or decoded is reported through
     /// <paramref name="skipped"/> and left out.
     /// </summary>
-    /// <exception cref="DatasetOutputExistsException">The folder already holds <c>_SUCCESS</c> or parts and <see cref="OFRecordWriteOptions.Force"/> is not set.</exception>
+    /// <exception cref="DatasetOutputExistsException">The folder already holds <c>_SUCCESS</c>, parts or other files and <see cref="OFRecordWriteOptions.Force"/> is not set.</exception>
     /// <exception cref="DatasetWriteException">Writing failed; the partial output was removed.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled; the partial output was removed.</exception>
     public static ConversionResult Write(IFaceDataset source, string outputFolder, OFRecordWriteOptions options,
@@ -40,39 +40,43 @@ public static class OFRecordWriter
         var reader = new ConversionReader(source, progress, skipped, cancellationToken);
         var order = options.Shuffle ? SeededShuffle.Permutation(source.Count, options.Seed) : Enumerable.Range(0, source.Count).ToArray();
         var partNames = Enumerable.Range(0, options.Parts).Select(p => PartName(p, options.SuffixLength)).ToArray();
-        var written = WriteParts(order, options.Parts, partNames.Select(output.StagingPath).ToArray(), reader);
+        var perPart = WriteParts(order, options.Parts, partNames.Select(output.StagingPath).ToArray(), reader);
 
         var companions = StageCompanions(source, output);
-        OutputGuard.Run(output.Folder, () =>
-        {
-            foreach (var stale in OFRecordDataset.FindParts(folder)) File.Delete(stale);
-            output.Commit(partNames.Concat(companions));
-            File.WriteAllBytes(output.FinalPath(SuccessFileName), []);
-        });
+        OutputGuard.Run(output.StagingPath(SuccessFileName), () => File.WriteAllBytes(output.StagingPath(SuccessFileName), []));
+        // The old dataset's _SUCCESS and parts go first, so old and new parts are never in the folder together.
+        OutputGuard.Run(output.Folder, () => output.Commit(
+            withdrawn: OFRecordDataset.FindParts(folder).Select(p => Path.GetFileName(p)).Prepend(SuccessFileName),
+            [.. partNames, .. companions, SuccessFileName]));
         reader.Report();
-        return new ConversionResult(folder, written, reader.Skipped,
-            [.. partNames.Concat(companions).Append(SuccessFileName).Select(output.FinalPath)]);
+        return new ConversionResult(folder, perPart.Sum(), reader.Skipped,
+            [.. partNames.Concat(companions).Append(SuccessFileName).Select(output.FinalPath)])
+        {
+            EmptyParts = [.. partNames.Where((_, p) => perPart[p] == 0).Select(output.FinalPath)],
+        };
     }
 
     private static void ClaimOutput(string folder, bool force)
     {
         var success = Path.Combine(folder, SuccessFileName);
         var existing = File.Exists(success) ? success : OFRecordDataset.FindParts(folder).FirstOrDefault();
-        if (existing is null) return;
+        if (existing is null)
+        {
+            StagedOutput.RefuseOtherFiles(folder, force);
+            return;
+        }
         if (!force)
             throw new DatasetOutputExistsException(existing,
                 $"{existing}: the folder already holds an OFRecord dataset; expected an empty output folder, or Force to replace it.");
-        // Withdraw the old dataset's claim to completeness before anything else changes.
-        File.Delete(success);
     }
 
     /// <summary>
     /// Writes the records in <paramref name="order"/> spread evenly over the parts, in one pass of the reader so that
-    /// reading ahead never stops at a part boundary.
+    /// reading ahead never stops at a part boundary, and returns the number of records in each part.
     /// </summary>
-    private static int WriteParts(int[] order, int parts, string[] paths, ConversionReader reader)
+    private static int[] WriteParts(int[] order, int parts, string[] paths, ConversionReader reader)
     {
-        var written = 0;
+        var written = new int[parts];
         var flushes = new List<Task>(parts);
         var opened = 0;
         var partEnd = 0;
@@ -93,7 +97,7 @@ public static class OFRecordWriter
             {
                 while (position >= partEnd) NextPart();
                 reader.Wrote(writer!.Append(sample));
-                written++;
+                written[opened - 1]++;
             }
             // Parts after the last record written (fewer records than parts, or skipped ones at the end) stay empty.
             while (writer is not null || opened < parts) NextPart();

@@ -19,10 +19,10 @@ public static class FaceRecordIOWriter
 
     /// <summary>
     /// Converts <paramref name="source"/>, whose images must be sorted by label (an image folder is), into
-    /// <paramref name="outputFolder"/>. Files are staged under <c>_temporary</c> and moved into place only when
-    /// complete; undecodable records are reported through <paramref name="skipped"/> and left out.
+    /// <paramref name="outputFolder"/>. Files are staged and committed as a unit (see <see cref="StagedOutput"/>):
+    /// train.idx is removed first and comes back last, so a train.rec never stands beside an index of another; undecodable records are reported through <paramref name="skipped"/> and left out.
     /// </summary>
-    /// <exception cref="DatasetOutputExistsException"><c>train.rec</c> or <c>train.idx</c> exists and <paramref name="force"/> is false.</exception>
+    /// <exception cref="DatasetOutputExistsException"><c>train.rec</c> or <c>train.idx</c> exists, or the folder holds other files, and <paramref name="force"/> is false.</exception>
     /// <exception cref="DatasetFormatException">The labels are not sorted (<see cref="ErrorIds.RecordIOLabelsNotSorted"/>).</exception>
     /// <exception cref="DatasetWriteException">Writing failed; the partial output was removed.</exception>
     public static ConversionResult Write(IFaceDataset source, string outputFolder, bool force = false,
@@ -34,6 +34,7 @@ public static class FaceRecordIOWriter
             if (!force && File.Exists(Path.Combine(folder, name)))
                 throw new DatasetOutputExistsException(Path.Combine(folder, name),
                     $"{Path.Combine(folder, name)} already exists; expected an output folder without a RecordIO dataset, or Force to replace it.");
+        StagedOutput.RefuseOtherFiles(folder, force);
 
         using var output = OutputGuard.Run(folder, () => new StagedOutput(folder));
         var reader = new ConversionReader(source, progress, skipped, cancellationToken);
@@ -44,16 +45,20 @@ public static class FaceRecordIOWriter
         var propertyPath = output.StagingPath(DatasetProperty.FileName);
         var property = new DatasetProperty(source.NumClasses, size ?? source.Info.ImageSize ?? new ImageSize(112, 112));
         OutputGuard.Run(propertyPath, () => File.WriteAllText(propertyPath, property.ToString()));
-        var names = new List<string> { RecFileName, IdxFileName, DatasetProperty.FileName };
+        var bins = new List<string>();
         foreach (var bin in source.Info.ValidationTargets)
         {
             var name = Path.GetFileName(bin);
             OutputGuard.Run(output.StagingPath(name), () => File.Copy(bin, output.StagingPath(name)));
-            names.Add(name);
+            bins.Add(name);
         }
-        OutputGuard.Run(folder, () => output.Commit(names));
+        // Readers need train.rec and train.idx to match: the old index goes first, and the new one comes in last.
+        OutputGuard.Run(folder, () => output.Commit(
+            withdrawn: [IdxFileName, DatasetProperty.FileName],
+            [RecFileName, .. bins, DatasetProperty.FileName, IdxFileName]));
         reader.Report();
-        return new ConversionResult(folder, images, reader.Skipped, [.. names.Select(output.FinalPath)]);
+        return new ConversionResult(folder, images, reader.Skipped,
+            [.. new[] { RecFileName, IdxFileName, DatasetProperty.FileName }.Concat(bins).Select(output.FinalPath)]);
     }
 
     /// <summary>

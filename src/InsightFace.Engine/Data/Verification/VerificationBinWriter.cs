@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using InsightFace.Engine.Files;
 
 namespace InsightFace.Engine.Data.Verification;
 
@@ -19,32 +20,14 @@ public static class VerificationBinWriter
     private const byte EncodeMemo = 0, Latin1Memo = 1;
 
     /// <summary>
-    /// Writes <paramref name="set"/> to <paramref name="path"/> through a temporary file that is renamed when
-    /// complete. An existing file is replaced only when <paramref name="overwrite"/> is true; a failed write leaves no
-    /// partial file and is a <see cref="ErrorIds.VerificationBinWriteFailed"/> error.
+    /// Writes <paramref name="set"/> to <paramref name="path"/> whole or not at all (see <see cref="AtomicFile"/>).
+    /// An existing file is replaced only when <paramref name="overwrite"/> is true.
     /// </summary>
     public static void Write(string path, VerificationSet set, bool overwrite = false)
     {
         var full = Path.GetFullPath(path);
-        if (!overwrite && File.Exists(full))
-            throw new VerificationSetException(ErrorIds.VerificationBinExists, full,
-                $"{full}: the file exists; pass overwrite (-Force) to replace it.");
-
-        var temp = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
-                WritePickle(stream, set);
-            File.Move(temp, full, overwrite);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new VerificationSetException(ErrorIds.VerificationBinWriteFailed, full, $"Writing {full} failed: {e.Message}", e);
-        }
-        finally
-        {
-            if (File.Exists(temp)) File.Delete(temp);
-        }
+        AtomicFile.Write(full, overwrite, stream => WritePickle(stream, set), () =>
+            new VerificationSetException(ErrorIds.VerificationBinExists, full, $"{full}: the file exists; pass overwrite (-Force) to replace it."));
     }
 
     private static void WritePickle(Stream output, VerificationSet set)

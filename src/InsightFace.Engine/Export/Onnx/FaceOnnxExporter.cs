@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using InsightFace.Engine.Checkpoints;
 using InsightFace.Engine.Data.Imaging;
+using InsightFace.Engine.Files;
 using TorchSharp;
 
 namespace InsightFace.Engine.Export.Onnx;
@@ -27,16 +28,19 @@ public static class FaceOnnxExporter
     /// <summary>
     /// Loads <paramref name="checkpoint"/>, writes its graph, and, with <paramref name="verify"/>, compares ONNX
     /// Runtime with TorchSharp on random inputs and on <paramref name="verifyImages"/> (encoded face images, any
-    /// number) at batch 1 and 7. The file is written only after a passing check.
+    /// number) at batch 1 and 7. The output path is checked first and its missing folders created; the file is
+    /// written only after a passing check, and a failure removes the folders it created.
     /// </summary>
     /// <exception cref="CheckpointException">The checkpoint's network cannot be built or its weights do not fit.</exception>
     /// <exception cref="OnnxVerificationException">ONNX Runtime differs from TorchSharp by more than the tolerance; nothing was written.</exception>
     /// <exception cref="OutputExistsException"><paramref name="outputPath"/> exists and <paramref name="overwrite"/> is false.</exception>
+    /// <exception cref="OutputPathException">A folder of <paramref name="outputPath"/> cannot be created.</exception>
     public static FaceOnnxExport Export(
         CheckpointInfo checkpoint, string outputPath, int opset, bool foldBatchNorm, bool verify, bool overwrite,
         IReadOnlyList<byte[]>? verifyImages = null, Action<string>? log = null)
     {
-        if (!overwrite && File.Exists(outputPath)) throw new OutputExistsException(outputPath);
+        // The output is checked (and its folders made) before the export and its verification, which can take minutes.
+        using var output = AtomicFile.Begin(outputPath, overwrite);
         using var backbone = CheckpointModel.LoadBackbone(checkpoint);
         var network = checkpoint.Manifest.Network;
 
@@ -61,7 +65,7 @@ public static class FaceOnnxExporter
             verification.ThrowIfAbove(outputPath);
         }
 
-        AtomicFile.Write(outputPath, overwrite, stream => stream.Write(bytes));
+        output.Commit(stream => stream.Write(bytes));
         return new FaceOnnxExport(Path.GetFullPath(outputPath), network, opset, (int)backbone.EmbeddingSize, foldBatchNorm, verification, seconds, bytes.Length);
     }
 

@@ -2,6 +2,7 @@ using System.Reflection;
 using System.Runtime.InteropServices;
 using Google.Protobuf;
 using InsightFace.Engine.Export.Onnx.Proto;
+using InsightFace.Engine.Files;
 
 namespace InsightFace.Engine.Export.Onnx;
 

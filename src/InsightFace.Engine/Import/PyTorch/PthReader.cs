@@ -11,6 +11,9 @@ namespace InsightFace.Engine.Import.PyTorch;
 /// </summary>
 public static class PthReader
 {
+    // Storages come in this many bytes at a time, however large they are.
+    private const long ChunkBytes = 16 << 20;
+
     private static readonly BigInteger LegacyMagic = BigInteger.Parse("119547037146038801333356", System.Globalization.CultureInfo.InvariantCulture); // 0x1950a86a20f9469cfc6c
 
     /// <summary>
@@ -54,10 +57,34 @@ public static class PthReader
             throw new PthFormatException(ErrorIds.PthUnreadable, path, $"PyTorch file '{path}' stores tensors in byte order '{System.Text.Encoding.ASCII.GetString(text)}'; expected 'little'.");
 
         var value = new PickleReader(ReadAll(pickle), $"{root}/data.pkl").Load();
-        var storages = new Dictionary<string, byte[]>();
-        byte[] Storage(string key) => storages.TryGetValue(key, out var data) ? data
-            : storages[key] = ReadAll(Record($"data/{key}") ?? throw new FormatException($"record '{root}/data/{key}' is missing"));
-        return Build(path, value, entry, Storage);
+        return Build(path, value, entry, (key, dtype) =>
+            ReadStorage(Record($"data/{key}") ?? throw new FormatException($"record '{root}/data/{key}' is missing"), dtype));
+    }
+
+    // A record read straight into a tensor, a chunk at a time: a storage of any size (a Partial FC head of a million
+    // classes is over 2 GiB, more than one managed array holds) needs no copy of the whole.
+    private static torch.Tensor ReadStorage(ZipArchiveEntry record, torch.ScalarType dtype)
+    {
+        var elementSize = ElementSize(dtype);
+        if (record.Length % elementSize != 0)
+            throw new FormatException($"record '{record.FullName}' holds {record.Length} bytes, not a whole number of {elementSize}-byte elements");
+        var flat = torch.empty(record.Length / elementSize, dtype);
+        try
+        {
+            using var stream = record.Open();
+            var perChunk = ChunkBytes / elementSize;
+            for (long start = 0; start < flat.shape[0]; start += perChunk)
+            {
+                using var chunk = flat.narrow(0, start, Math.Min(perChunk, flat.shape[0] - start));
+                stream.ReadExactly(chunk.bytes);
+            }
+            return flat;
+        }
+        catch
+        {
+            flat.Dispose();
+            throw;
+        }
     }
 
     private static StateDict ReadLegacy(string path, byte[] bytes, string? entry)
@@ -87,10 +114,30 @@ public static class PthReader
             storages[key] = bytes[(offset + 8)..(int)(offset + 8 + size)];
             reader.Position = (int)(offset + 8 + size);
         }
-        return Build(path, value, entry, key => storages.TryGetValue(key, out var data) ? data : throw new FormatException($"storage '{key}' is not in the file"));
+        return Build(path, value, entry, (key, dtype) =>
+        {
+            var data = storages.TryGetValue(key, out var bytes) ? bytes : throw new FormatException($"storage '{key}' is not in the file");
+            var flat = torch.empty(data.Length / ElementSize(dtype), dtype);
+            flat.bytes = data;
+            return flat;
+        });
     }
 
-    private static StateDict Build(string path, object? value, string? entry, Func<string, byte[]> storage)
+    /// <summary>The state dict in <paramref name="value"/>; <paramref name="load"/> reads a storage (each once).</summary>
+    private static StateDict Build(string path, object? value, string? entry, Func<string, torch.ScalarType, torch.Tensor> load)
+    {
+        var storages = new Dictionary<string, torch.Tensor>();
+        try
+        {
+            return StateDictOf(path, value, entry, (key, dtype) => storages.TryGetValue(key, out var flat) ? flat : storages[key] = load(key, dtype));
+        }
+        finally
+        {
+            foreach (var storage in storages.Values) storage.Dispose();
+        }
+    }
+
+    private static StateDict StateDictOf(string path, object? value, string? entry, Func<string, torch.ScalarType, torch.Tensor> storage)
     {
         if (entry is not null)
             value = value is PickleDict outer && outer.Items.FirstOrDefault(i => entry.Equals(i.Key)) is { Key: not null } item
@@ -126,21 +173,21 @@ public static class PthReader
         call.Function is { Module: "torch._utils", Name: "_rebuild_tensor_v2" or "_rebuild_tensor" } && call.Arguments.Length >= 4;
 
     // _rebuild_tensor_v2(storage, storage_offset, size, stride, requires_grad, backward_hooks)
-    private static torch.Tensor Tensor(PickleCall call, Func<string, byte[]> storage)
+    private static torch.Tensor Tensor(PickleCall call, Func<string, torch.ScalarType, torch.Tensor> storage)
     {
         var (key, dtype) = StorageOf(call.Arguments[0]);
         var offset = (long)call.Arguments[1]!;
         var size = ((object?[])call.Arguments[2]!).Select(d => (long)d!).ToArray();
         var stride = ((object?[])call.Arguments[3]!).Select(d => (long)d!).ToArray();
 
-        var data = storage(key);
-        using var scope = torch.NewDisposeScope();
-        var flat = torch.empty(data.Length / ElementSize(dtype), dtype);
-        flat.bytes = data;
+        var flat = storage(key, dtype);
         var needed = offset + size.Zip(stride, (n, s) => n == 0 ? 0 : (n - 1) * s).Sum() + (size.Contains(0) ? 0 : 1);
         if (needed > flat.shape[0])
             throw new FormatException($"tensor view of storage '{key}' needs {needed} elements; the storage has {flat.shape[0]}");
-        return flat.as_strided(size, stride, offset).clone().MoveToOuterDisposeScope();
+        using var view = flat.as_strided(size, stride, offset);
+        // A view of its whole storage in order (what torch.save writes for a parameter) is the storage itself: a large
+        // tensor is not copied a second time. Any other view gets memory of its own.
+        return offset == 0 && needed == flat.shape[0] && view.is_contiguous() ? view.alias() : view.clone();
     }
 
     // ('storage', torch.FloatStorage, key, location, numel[, view_metadata])

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Text;
 using InsightFace.Engine.Export;
+using InsightFace.Engine.Files;
 using TorchSharp;
 
 namespace InsightFace.Engine.Import.PyTorch;
@@ -16,6 +17,9 @@ public static class PthWriter
     // The file format version torch ≥ 1.6 writes for plain tensors (caffe2/serialize/versions.h kProducedFileFormatVersion).
     private const string FormatVersion = "3\n";
 
+    // Tensors go out this many bytes at a time, however large they are.
+    private const long ChunkBytes = 16 << 20;
+
     /// <summary>Writes <paramref name="stateDict"/> to <paramref name="path"/> through a temporary file.</summary>
     /// <exception cref="OutputExistsException"><paramref name="path"/> exists and <paramref name="overwrite"/> is false.</exception>
     public static void Write(string path, StateDict stateDict, bool overwrite)
@@ -28,24 +32,67 @@ public static class PthWriter
             Record(archive, $"{root}/data.pkl", Pickle(stateDict));
             Record(archive, $"{root}/byteorder", "little"u8.ToArray());
             for (var i = 0; i < stateDict.Count; i++)
-                Record(archive, $"{root}/data/{i}", Bytes(stateDict[stateDict.Keys[i]]));
+            {
+                var tensor = stateDict[stateDict.Keys[i]];
+                Record(archive, $"{root}/data/{i}", record => WriteElements(record, tensor));
+            }
             Record(archive, $"{root}/version", Encoding.ASCII.GetBytes(FormatVersion));
         });
     }
 
-    private static void Record(ZipArchive archive, string name, byte[] data)
+    private static void Record(ZipArchive archive, string name, byte[] data) => Record(archive, name, stream => stream.Write(data));
+
+    private static void Record(ZipArchive archive, string name, Action<Stream> write)
     {
         var entry = archive.CreateEntry(name, CompressionLevel.NoCompression);
         // A fixed time stamp: the same weights always give the same bytes (and the same file hash).
         entry.LastWriteTime = new DateTimeOffset(2000, 1, 1, 0, 0, 0, TimeSpan.Zero);
         using var stream = entry.Open();
-        stream.Write(data);
+        write(stream);
     }
 
-    private static byte[] Bytes(torch.Tensor tensor)
+    // The elements in row-major order, a chunk at a time: a tensor of any size (a Partial FC head of a million
+    // classes is over 2 GiB, more than one managed array or span holds) goes out without a copy of the whole.
+    private static void WriteElements(Stream stream, torch.Tensor tensor)
     {
         using var scope = torch.NewDisposeScope();
-        return tensor.detach().cpu().contiguous().bytes.ToArray();
+        var cpu = tensor.detach().cpu();
+        WriteRowMajor(stream, cpu, cpu.ElementSize);
+    }
+
+    private static void WriteRowMajor(Stream stream, torch.Tensor tensor, long elementSize)
+    {
+        if (tensor.NumberOfElements == 0) return;
+        if (tensor.is_contiguous())
+        {
+            using var flat = tensor.view(-1);
+            var perChunk = ChunkBytes / elementSize;
+            for (long start = 0; start < flat.shape[0]; start += perChunk)
+            {
+                using var chunk = flat.narrow(0, start, Math.Min(perChunk, flat.shape[0] - start));
+                stream.Write(chunk.bytes);
+            }
+            return;
+        }
+        // A strided view (transposed, expanded) is made contiguous a block of rows at a time, or row by row when
+        // one row is larger than a chunk.
+        var rowBytes = tensor.NumberOfElements / tensor.shape[0] * elementSize;
+        if (rowBytes > ChunkBytes)
+        {
+            for (long r = 0; r < tensor.shape[0]; r++)
+            {
+                using var row = tensor.select(0, r);
+                WriteRowMajor(stream, row, elementSize);
+            }
+            return;
+        }
+        var rows = ChunkBytes / rowBytes;
+        for (long r = 0; r < tensor.shape[0]; r += rows)
+        {
+            using var block = tensor.narrow(0, r, Math.Min(rows, tensor.shape[0] - r));
+            using var contiguous = block.contiguous();
+            stream.Write(contiguous.bytes);
+        }
     }
 
     // OrderedDict([(key, _rebuild_tensor_v2(storage, 0, size, stride, False, OrderedDict())), ...])

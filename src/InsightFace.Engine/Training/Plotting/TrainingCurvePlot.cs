@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using InsightFace.Engine.Files;
 using SkiaSharp;
 
 namespace InsightFace.Engine.Training.Plotting;
@@ -34,11 +35,9 @@ public static class TrainingCurvePlot
         throw new TrainingException(ErrorIds.MetricsNotFound, $"No metrics.jsonl in {path} or the folders above it: is it a training run folder?");
     }
 
-    /// <summary>Writes the plot of <paramref name="metricsPath"/> to <paramref name="pngPath"/>.</summary>
-    public static void Save(string metricsPath, string pngPath, bool overwrite)
+    /// <summary>Writes the plot of <paramref name="metricsPath"/> to <paramref name="pngPath"/>, whole or not at all.</summary>
+    public static void Save(string metricsPath, string pngPath, bool overwrite) => AtomicFile.Write(pngPath, overwrite, stream =>
     {
-        if (File.Exists(pngPath) && !overwrite)
-            throw new TrainingException(ErrorIds.PlotExists, $"{pngPath} already exists. Use -Force to replace it.");
         var (loss, lr, accuracy) = Read(metricsPath);
         if (loss.Count == 0)
             throw new TrainingException(ErrorIds.MetricsEmpty, $"{metricsPath} has no logged steps yet.");
@@ -50,14 +49,10 @@ public static class TrainingCurvePlot
         Panel(canvas, 0, "loss", new() { ["loss"] = loss }, maxStep, fixedRange: null);
         Panel(canvas, 1, "learning rate", new() { ["lr"] = lr }, maxStep, fixedRange: null);
         Panel(canvas, 2, "accuracy", accuracy, maxStep, fixedRange: accuracy.Count == 0 ? (0, 1) : null);
-
-        var temporary = pngPath + ".tmp";
-        using (var image = SKImage.FromBitmap(bitmap))
-        using (var data = image.Encode(SKEncodedImageFormat.Png, 100))
-        using (var file = File.Create(temporary))
-            data.SaveTo(file);
-        File.Move(temporary, pngPath, overwrite: true);
-    }
+        using var image = SKImage.FromBitmap(bitmap);
+        using var data = image.Encode(SKEncodedImageFormat.Png, 100);
+        data.SaveTo(stream);
+    }, () => new TrainingException(ErrorIds.PlotExists, $"{pngPath} already exists. Use -Force to replace it."));
 
     private static (List<(long Step, double Value)> Loss, List<(long Step, double Value)> Lr, Dictionary<string, List<(long Step, double Value)>> Accuracy)
         Read(string metricsPath)
@@ -72,17 +67,23 @@ public static class TrainingCurvePlot
             var step = root.GetProperty("step").GetInt64();
             if (root.GetProperty("type").GetString() == "train")
             {
-                loss.Add((step, root.GetProperty("loss").GetDouble()));
-                lr.Add((step, root.GetProperty("lr").GetDouble()));
+                AddPoint(loss, step, root.GetProperty("loss"));
+                AddPoint(lr, step, root.GetProperty("lr"));
             }
             else
             {
                 var target = root.GetProperty("target").GetString() ?? "";
                 if (!accuracy.TryGetValue(target, out var series)) accuracy[target] = series = new();
-                series.Add((step, root.GetProperty("accuracy").GetDouble()));
+                AddPoint(series, step, root.GetProperty("accuracy"));
             }
         }
         return (loss, lr, accuracy);
+    }
+
+    // A value that was not finite is written as null: it has no point to draw.
+    private static void AddPoint(List<(long Step, double Value)> series, long step, JsonElement value)
+    {
+        if (value.ValueKind != JsonValueKind.Null) series.Add((step, value.GetDouble()));
     }
 
     private static void Panel(SKCanvas canvas, int index, string title, Dictionary<string, List<(long Step, double Value)>> series,

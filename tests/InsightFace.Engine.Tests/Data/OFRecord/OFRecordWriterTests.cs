@@ -146,7 +146,60 @@ public class OFRecordWriterTests
     }
 
     [Fact]
-    public void An_interrupt_mid_write_leaves_no_success_marker_and_no_part()
+    public void A_folder_holding_other_files_is_refused_without_force_and_force_keeps_them()
+    {
+        using var temp = new TempFolder();
+        TestImages.WriteFolder(temp["faces"], 2, 2);
+        using var source = ImageFolderDataset.Open(temp["faces"]);
+        Directory.CreateDirectory(temp["out/photos"]);
+        File.WriteAllText(temp["out/notes.txt"], "mine");
+        var before = temp.Files();
+
+        var e = Assert.Throws<DatasetOutputExistsException>(() => OFRecordWriter.Write(source, temp["out"], new OFRecordWriteOptions { Parts = 3 }));
+        Assert.Equal(ErrorIds.DatasetOutputExists, e.ErrorId);
+        Assert.Equal(temp["out/notes.txt"], e.FilePath);
+        Assert.Contains("notes.txt, photos", e.Message);
+        Assert.Equal(before, temp.Files());
+        Assert.Equal(["notes.txt", "photos"], Directory.GetFileSystemEntries(temp["out"]).Select(Path.GetFileName).Order());
+
+        OFRecordWriter.Write(source, temp["out"], new OFRecordWriteOptions { Parts = 3, Force = true });
+        OFRecordWriter.Write(source, temp["out"], new OFRecordWriteOptions { Parts = 2, Force = true });
+        Assert.Equal(["_SUCCESS", "notes.txt", "part-00000", "part-00001", "photos", "property"],
+            Directory.GetFileSystemEntries(temp["out"]).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        Assert.Equal("mine", File.ReadAllText(temp["out/notes.txt"]));
+    }
+
+    [Fact]
+    public void More_parts_than_records_write_the_parts_asked_for_and_name_the_empty_ones()
+    {
+        using var temp = new TempFolder();
+        TestImages.WriteFolder(temp["faces"], 2);
+        using var source = ImageFolderDataset.Open(temp["faces"]);
+
+        var result = OFRecordWriter.Write(source, temp["out"], new OFRecordWriteOptions { Parts = 4 });
+
+        Assert.Equal([temp["out/part-00000"], temp["out/part-00002"]], result.EmptyParts);
+        Assert.Equal(4, OFRecordDataset.FindParts(temp["out"]).Length);
+        Assert.Empty(OFRecordWriter.Write(source, temp["two"], new OFRecordWriteOptions { Parts = 2 }).EmptyParts);
+    }
+
+    [Fact]
+    public void A_users_temporary_folder_survives_a_conversion_into_its_folder()
+    {
+        using var temp = new TempFolder();
+        TestImages.WriteFolder(temp["faces"], 1, 1);
+        using var source = ImageFolderDataset.Open(temp["faces"]);
+        Directory.CreateDirectory(temp["out/_temporary"]);
+        File.WriteAllText(temp["out/_temporary/part-00000"], "Spark's, not ours");
+
+        OFRecordWriter.Write(source, temp["out"], new OFRecordWriteOptions { Parts = 1, Force = true });
+
+        Assert.Equal("Spark's, not ours", File.ReadAllText(temp["out/_temporary/part-00000"]));
+        Assert.Equal(["out/_SUCCESS", "out/_temporary/part-00000", "out/part-00000", "out/property"], temp.Files().Where(f => f.StartsWith("out/", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public void An_interrupt_mid_write_leaves_no_success_marker_no_part_and_no_folder()
     {
         using var temp = new TempFolder();
         TestImages.WriteFolder(temp["faces"], 6, 6);
@@ -162,11 +215,11 @@ public class OFRecordWriterTests
         Assert.Throws<OperationCanceledException>(() =>
             OFRecordWriter.Write(source, temp["out"], new OFRecordWriteOptions { Parts = 2 }, cancellationToken: cancellation.Token));
 
-        Assert.Empty(Directory.GetFileSystemEntries(temp["out"]));
+        Assert.False(Directory.Exists(temp["out"]));
     }
 
     [Fact]
-    public void A_failure_mid_write_leaves_no_success_marker_and_no_part()
+    public void A_failure_mid_write_leaves_no_success_marker_no_part_and_no_folder()
     {
         using var temp = new TempFolder();
         TestImages.WriteFolder(temp["faces"], 6);
@@ -175,7 +228,7 @@ public class OFRecordWriterTests
 
         Assert.Throws<IOException>(() => OFRecordWriter.Write(source, temp["out"], new OFRecordWriteOptions { Parts = 2, Shuffle = false }));
 
-        Assert.Empty(Directory.GetFileSystemEntries(temp["out"]));
+        Assert.False(Directory.Exists(temp["out"]));
     }
 
     [Fact]
@@ -195,18 +248,35 @@ public class OFRecordWriterTests
     }
 
     [Fact]
-    public void A_forced_rewrite_that_fails_leaves_no_success_marker()
+    public void A_forced_rewrite_that_fails_leaves_the_old_dataset_as_it_was()
     {
         using var temp = new TempFolder();
         TestImages.WriteFolder(temp["faces"], 4);
         using var folder = ImageFolderDataset.Open(temp["faces"]);
         OFRecordWriter.Write(folder, temp["out"], new OFRecordWriteOptions { Parts = 2 });
+        var before = temp.Files().ToDictionary(f => f, f => File.ReadAllBytes(temp[f]));
         using var source = new FaultyDataset(folder, i => i == 3 ? throw new IOException("device not ready") : null);
 
-        Assert.Throws<IOException>(() => OFRecordWriter.Write(source, temp["out"], new OFRecordWriteOptions { Parts = 2, Force = true }));
+        Assert.Throws<IOException>(() => OFRecordWriter.Write(source, temp["out"], new OFRecordWriteOptions { Parts = 3, Force = true }));
 
-        Assert.False(File.Exists(temp["out/_SUCCESS"]));
-        Assert.False(Directory.Exists(temp["out/_temporary"]));
+        Assert.Equal(before.Keys, temp.Files());
+        Assert.All(before, f => Assert.Equal(f.Value, File.ReadAllBytes(temp[f.Key])));
+        Assert.Equal(["_SUCCESS", "part-00000", "part-00001", "property"], Directory.GetFileSystemEntries(temp["out"]).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void A_failed_write_into_missing_folders_removes_every_folder_it_created()
+    {
+        using var temp = new TempFolder();
+        TestImages.WriteFolder(temp["faces"], 4);
+        using var folder = ImageFolderDataset.Open(temp["faces"]);
+        using var source = new FaultyDataset(folder, i => i == 3 ? throw new IOException("device not ready") : null);
+
+        Assert.Throws<IOException>(() => OFRecordWriter.Write(source, temp["new/nested/out"], new OFRecordWriteOptions { Parts = 2 }));
+        Assert.False(Directory.Exists(temp["new"]));
+
+        OFRecordWriter.Write(folder, temp["new/nested/out"], new OFRecordWriteOptions { Parts = 2 });
+        Assert.True(File.Exists(temp["new/nested/out/_SUCCESS"]));
     }
 
     [Fact]

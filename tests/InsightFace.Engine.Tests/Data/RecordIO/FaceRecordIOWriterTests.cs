@@ -3,6 +3,7 @@ using System.Globalization;
 using InsightFace.Engine.Data;
 using InsightFace.Engine.Data.ImageFolder;
 using InsightFace.Engine.Data.RecordIO;
+using InsightFace.Engine.Files;
 using InsightFace.Engine.Tests.Support;
 
 namespace InsightFace.Engine.Tests.Data.RecordIO;
@@ -93,6 +94,102 @@ public class FaceRecordIOWriterTests
         Assert.Equal(2, RecordIODataset.Open(temp["out/train.rec"]).Count);
     }
 
+    /// <summary>
+    /// Copies the output folder at every step of a forced replacement's commit, as a crash there would leave it:
+    /// each file is the old or the new one, train.idx is never beside a train.rec (or property) of the other
+    /// dataset, a reader reads every copy, and the next forced write removes what the crash left.
+    /// </summary>
+    [Fact]
+    public void A_crash_while_force_replaces_a_dataset_never_leaves_a_rec_beside_an_index_of_another()
+    {
+        using var temp = new TempFolder();
+        TestImages.WriteFolder(temp["old"], 2, 2);
+        TestImages.WriteFolder(temp["new"], 3, 1, 1);
+        using var oldSource = ImageFolderDataset.Open(temp["old"]);
+        using var newSource = ImageFolderDataset.Open(temp["new"]);
+        FaceRecordIOWriter.Write(oldSource, temp["out"]);
+        var old = VisibleFiles(temp["out"]);
+        var crashes = new List<string>();
+        CrashPoint.Reached = (_, folder) =>
+        {
+            crashes.Add(temp[$"crash-{crashes.Count}"]);
+            CopyFolder(folder, crashes[^1]);
+        };
+        try
+        {
+            FaceRecordIOWriter.Write(newSource, temp["out"], force: true);
+        }
+        finally
+        {
+            CrashPoint.Reached = (_, _) => { };
+        }
+        var replaced = VisibleFiles(temp["out"]);
+
+        Assert.Equal(2, crashes.Count);
+        foreach (var crash in crashes)
+        {
+            var files = VisibleFiles(crash);
+            Assert.All(files, f => Assert.True(f.Value.SequenceEqual(old[f.Key]) || f.Value.SequenceEqual(replaced[f.Key]), $"{crash}/{f.Key} is neither version"));
+            if (files.TryGetValue(FaceRecordIOWriter.IdxFileName, out var idx))
+            {
+                var version = idx.SequenceEqual(old[FaceRecordIOWriter.IdxFileName]) ? old : replaced;
+                Assert.All(files, f => Assert.Equal(version[f.Key], f.Value));
+            }
+            using (var reader = RecordIODataset.Open(Path.Combine(crash, FaceRecordIOWriter.RecFileName)))
+                Assert.Contains(reader.Count, new[] { oldSource.Count, newSource.Count });
+
+            FaceRecordIOWriter.Write(newSource, crash, force: true);
+            Assert.Equal(["property", "train.idx", "train.rec"], Directory.GetFileSystemEntries(crash).Select(Path.GetFileName).Order());
+        }
+    }
+
+    [Fact]
+    public void A_folder_holding_other_files_is_refused_without_force_and_force_keeps_them()
+    {
+        using var temp = new TempFolder();
+        TestImages.WriteFolder(temp["faces"], 1, 1);
+        using var source = ImageFolderDataset.Open(temp["faces"]);
+        Directory.CreateDirectory(temp["out"]);
+        File.WriteAllText(temp["out/notes.txt"], "mine");
+
+        var e = Assert.Throws<DatasetOutputExistsException>(() => FaceRecordIOWriter.Write(source, temp["out"]));
+        Assert.Equal(temp["out/notes.txt"], e.FilePath);
+        Assert.Equal(["out/notes.txt"], temp.Files().Where(f => f.StartsWith("out/", StringComparison.Ordinal)));
+
+        FaceRecordIOWriter.Write(source, temp["out"], force: true);
+        Assert.Equal(["out/notes.txt", "out/property", "out/train.idx", "out/train.rec"], temp.Files().Where(f => f.StartsWith("out/", StringComparison.Ordinal)));
+        Assert.Equal("mine", File.ReadAllText(temp["out/notes.txt"]));
+    }
+
+    [Fact]
+    public void A_users_temporary_folder_survives_a_conversion_into_its_folder()
+    {
+        using var temp = new TempFolder();
+        TestImages.WriteFolder(temp["faces"], 1, 1);
+        using var source = ImageFolderDataset.Open(temp["faces"]);
+        Directory.CreateDirectory(temp["out/_temporary"]);
+        File.WriteAllText(temp["out/_temporary/part-00000"], "Spark's, not ours");
+
+        FaceRecordIOWriter.Write(source, temp["out"], force: true);
+
+        Assert.Equal("Spark's, not ours", File.ReadAllText(temp["out/_temporary/part-00000"]));
+        Assert.Equal(["out/_temporary/part-00000", "out/property", "out/train.idx", "out/train.rec"], temp.Files().Where(f => f.StartsWith("out/", StringComparison.Ordinal)));
+    }
+
+    private static Dictionary<string, byte[]> VisibleFiles(string folder) =>
+        Directory.GetFiles(folder).ToDictionary(f => Path.GetFileName(f), File.ReadAllBytes);
+
+    private static void CopyFolder(string from, string to)
+    {
+        foreach (var folder in Directory.GetDirectories(from, "*", SearchOption.AllDirectories))
+            Directory.CreateDirectory(Path.Combine(to, Path.GetRelativePath(from, folder)));
+        Directory.CreateDirectory(to);
+        // A staging folder's lock file is empty and held without sharing: the copy gets an empty one, unheld.
+        foreach (var file in Directory.GetFiles(from, "*", SearchOption.AllDirectories))
+            if (Path.GetFileName(file) == ".lock") File.WriteAllBytes(Path.Combine(to, Path.GetRelativePath(from, file)), []);
+            else File.Copy(file, Path.Combine(to, Path.GetRelativePath(from, file)));
+    }
+
     [Fact]
     public void Unsorted_labels_fail_and_leave_nothing_behind()
     {
@@ -104,7 +201,7 @@ public class FaceRecordIOWriterTests
         var e = Assert.Throws<DatasetFormatException>(() => FaceRecordIOWriter.Write(reversed, temp["out"]));
         Assert.Equal(ErrorIds.RecordIOLabelsNotSorted, e.ErrorId);
         Assert.Contains("record 2", e.Message);
-        Assert.Empty(Directory.GetFileSystemEntries(temp["out"]));
+        Assert.False(Directory.Exists(temp["out"]));
     }
 
     [Fact]
@@ -122,7 +219,24 @@ public class FaceRecordIOWriterTests
 
         Assert.ThrowsAny<OperationCanceledException>(() => FaceRecordIOWriter.Write(source, temp["out"], cancellationToken: cancellation.Token));
 
-        Assert.Empty(Directory.GetFileSystemEntries(temp["out"]));
+        Assert.False(Directory.Exists(temp["out"]));
+    }
+
+    [Fact]
+    public void A_failed_forced_rewrite_leaves_the_old_dataset_and_the_folder_as_they_were()
+    {
+        using var temp = new TempFolder();
+        TestImages.WriteFolder(temp["faces"], 2, 2);
+        using var folder = ImageFolderDataset.Open(temp["faces"]);
+        FaceRecordIOWriter.Write(folder, temp["out"]);
+        var before = temp.Files().ToDictionary(f => f, f => File.ReadAllBytes(temp[f]));
+        using var reversed = new FaultyDataset(folder, i => folder.Read(folder.Count - 1 - i));
+
+        Assert.Throws<DatasetFormatException>(() => FaceRecordIOWriter.Write(reversed, temp["out"], force: true));
+
+        Assert.Equal(before.Keys, temp.Files());
+        Assert.All(before, f => Assert.Equal(f.Value, File.ReadAllBytes(temp[f.Key])));
+        Assert.Equal(3, Directory.GetFileSystemEntries(temp["out"]).Length);
     }
 
     [Fact]

@@ -63,10 +63,18 @@ public sealed class VerificationBinWriterTests : IDisposable
     [Fact]
     public void A_failed_write_leaves_no_partial_file()
     {
-        var path = Path.Combine(_dir, "missing-folder", "set.bin");
-        var e = Assert.Throws<VerificationSetException>(() => VerificationBinWriter.Write(path, new VerificationSet([[1], [2]], [true])));
-        Assert.Equal(ErrorIds.VerificationBinWriteFailed, e.ErrorId);
-        Assert.IsType<DirectoryNotFoundException>(e.InnerException);
-        Assert.Empty(Directory.GetFileSystemEntries(_dir));
+        // A file where the folder should be: a missing folder is no failure, writers create it.
+        File.WriteAllText(Path.Combine(_dir, "a-file"), "mine");
+        var path = Path.Combine(_dir, "a-file", "set.bin");
+        Assert.ThrowsAny<IOException>(() => VerificationBinWriter.Write(path, new VerificationSet([[1], [2]], [true])));
+        Assert.Equal([Path.Combine(_dir, "a-file")], Directory.GetFileSystemEntries(_dir));
+    }
+
+    [Fact]
+    public void Creates_a_missing_folder()
+    {
+        var path = Path.Combine(_dir, "new", "deeper", "set.bin");
+        VerificationBinWriter.Write(path, new VerificationSet([[1], [2]], [true]));
+        Assert.True(File.Exists(path));
     }
 }
