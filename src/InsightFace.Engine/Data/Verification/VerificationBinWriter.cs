@@ -21,13 +21,21 @@ public static class VerificationBinWriter
 
     /// <summary>
     /// Writes <paramref name="set"/> to <paramref name="path"/> whole or not at all (see <see cref="AtomicFile"/>).
-    /// An existing file is replaced only when <paramref name="overwrite"/> is true.
+    /// An existing file is replaced only when <paramref name="overwrite"/> is true; a failed write (disk full,
+    /// permissions) is a <see cref="ErrorIds.VerificationBinWriteFailed"/> error and leaves no partial file.
     /// </summary>
     public static void Write(string path, VerificationSet set, bool overwrite = false)
     {
         var full = Path.GetFullPath(path);
-        AtomicFile.Write(full, overwrite, stream => WritePickle(stream, set), () =>
-            new VerificationSetException(ErrorIds.VerificationBinExists, full, $"{full}: the file exists; pass overwrite (-Force) to replace it."));
+        try
+        {
+            AtomicFile.Write(full, overwrite, stream => WritePickle(stream, set), () =>
+                new VerificationSetException(ErrorIds.VerificationBinExists, full, $"{full}: the file exists; pass overwrite (-Force) to replace it."));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new VerificationSetException(ErrorIds.VerificationBinWriteFailed, full, $"Writing {full} failed: {e.Message}", e);
+        }
     }
 
     private static void WritePickle(Stream output, VerificationSet set)

@@ -1,4 +1,5 @@
 using InsightFace.Engine.Data.Verification;
+using InsightFace.Engine.Export;
 using InsightFace.Engine.Tests.Support;
 
 namespace InsightFace.Engine.Tests.Data.Verification;
@@ -66,7 +67,8 @@ public sealed class VerificationBinWriterTests : IDisposable
         // A file where the folder should be: a missing folder is no failure, writers create it.
         File.WriteAllText(Path.Combine(_dir, "a-file"), "mine");
         var path = Path.Combine(_dir, "a-file", "set.bin");
-        Assert.ThrowsAny<IOException>(() => VerificationBinWriter.Write(path, new VerificationSet([[1], [2]], [true])));
+        var e = Assert.Throws<OutputPathException>(() => VerificationBinWriter.Write(path, new VerificationSet([[1], [2]], [true])));
+        Assert.Equal(ErrorIds.OutputPathUnusable, e.ErrorId);
         Assert.Equal([Path.Combine(_dir, "a-file")], Directory.GetFileSystemEntries(_dir));
     }
 
