@@ -19,6 +19,9 @@ public abstract class InsightFaceCmdlet : PSCmdlet
     /// <inheritdoc />
     protected override void StopProcessing() => _stop.Cancel();
 
+    /// <summary>Stops the engine's work as Ctrl+C does, for a stop that PowerShell does not send (SIGTERM, a closed pipeline).</summary>
+    private protected void Stop() => _stop.Cancel();
+
     /// <summary>
     /// Runs <paramref name="work"/> for one item. An engine error, a file-system error or a cancellation becomes a
     /// non-terminating error on <paramref name="target"/>, so that the next item goes on; Ctrl+C stops the pipeline.

@@ -25,7 +25,8 @@ namespace InsightFace.PowerShell.Commands;
 /// checkpoints/ (the newest also as model.pt and checkpoint.json in the folder itself), and best/ when verification
 /// improves. Verification runs every verbose steps on val_targets, the .bin files beside the dataset; a target that
 /// cannot be found is a warning.</para>
-/// <para>Ctrl+C saves a resumable checkpoint first. -Resume continues the run exactly: the same losses and final
+/// <para>Ctrl+C and SIGTERM (a CI cancel) save a resumable checkpoint first and say where; a pwsh -File script then
+/// ends with exit code 130 (Ctrl+C) or 143 (SIGTERM). -Resume continues the run exactly: the same losses and final
 /// weights as an uninterrupted run. A NaN or infinite loss stops with a LossNotFinite error naming the step and keeps
 /// the last good checkpoint (nan_policy: skip skips the batch instead). Progress shows epoch and step with loss, speed
 /// and time remaining; -Verbose shows the lifecycle and verification lines; the periodic log lines are Information
@@ -144,7 +145,7 @@ public sealed class StartFaceTrainingCommand : InsightFaceCmdlet
                 {
                     ValidationSets = validation, Resume = Resume, Overwrite = Force,
                 }, observer);
-                var outcome = trainer.Run(StopToken);
+                var outcome = Run(trainer, observer);
                 observer.Complete();
                 var final = FaceCheckpoint.From(outcome.Final);
                 final.Verification = observer.LatestVerification;
@@ -154,6 +155,23 @@ public sealed class StartFaceTrainingCommand : InsightFaceCmdlet
         finally
         {
             dataset?.Dispose();
+        }
+    }
+
+    // Ctrl+C and SIGTERM stop the trainer through the token; it saves a resumable checkpoint, and the user is told where.
+    private TrainingOutcome Run(Trainer trainer, Observer observer)
+    {
+        using var interruption = new RunInterruption(this, Stop);
+        try
+        {
+            return trainer.Run(StopToken);
+        }
+        catch (OperationCanceledException) when (StopToken.IsCancellationRequested)
+        {
+            interruption.ReportStopped(observer.LastSaved is { } saved
+                ? $"a resumable checkpoint of step {saved.Manifest.GlobalStep} was saved in {saved.Folder}. Run the same command with -Resume to continue."
+                : "no checkpoint was saved.");
+            throw;
         }
     }
 
@@ -195,44 +213,62 @@ public sealed class StartFaceTrainingCommand : InsightFaceCmdlet
 
         public VerificationResult[] LatestVerification { get; private set; } = Array.Empty<VerificationResult>();
 
-        public void Message(string text) => cmdlet.WriteVerbose(text);
+        /// <summary>The checkpoint written last: after a stop, the resumable one it saved.</summary>
+        public CheckpointInfo? LastSaved { get; private set; }
+
+        public void Message(string text) => Write(() => cmdlet.WriteVerbose(text));
 
         public void Step(TrainingStep step)
         {
             if (DateTime.UtcNow - _lastProgress < TimeSpan.FromMilliseconds(250) && step.GlobalStep != step.TotalSteps) return;
             _lastProgress = DateTime.UtcNow;
             var epochs = (int)Math.Ceiling((double)step.TotalSteps / step.StepsPerEpoch);
-            cmdlet.WriteProgress(new ProgressRecord(EpochActivity, "Training", $"Epoch {step.Epoch + 1}/{epochs}")
+            var inEpoch = step.GlobalStep - step.Epoch * step.StepsPerEpoch;
+            Write(() => cmdlet.WriteProgress(new ProgressRecord(EpochActivity, "Training", $"Epoch {step.Epoch + 1}/{epochs}")
             {
                 PercentComplete = (int)(100 * step.GlobalStep / step.TotalSteps),
                 SecondsRemaining = (int)step.Remaining.TotalSeconds,
-            });
-            var inEpoch = step.GlobalStep - step.Epoch * step.StepsPerEpoch;
-            cmdlet.WriteProgress(new ProgressRecord(StepActivity, "Steps",
+            }));
+            Write(() => cmdlet.WriteProgress(new ProgressRecord(StepActivity, "Steps",
                 $"step {step.GlobalStep}/{step.TotalSteps} · loss {step.Loss:F4} · lr {step.LearningRate:G4} · {step.SamplesPerSecond:F1} img/s")
             {
                 ParentActivityId = EpochActivity,
                 PercentComplete = (int)Math.Clamp(100 * inEpoch / step.StepsPerEpoch, 0, 100),
-            });
+            }));
         }
 
         public void Logged(TrainingMetrics metrics) =>
-            cmdlet.WriteInformation(new InformationRecord(metrics.Line, "Start-FaceTraining") { Tags = { "InsightFace.Metrics" } });
+            Write(() => cmdlet.WriteInformation(new InformationRecord(metrics.Line, "Start-FaceTraining") { Tags = { "InsightFace.Metrics" } }));
 
         public void Verified(long globalStep, IReadOnlyList<Engine.Evaluation.VerificationResult> results)
         {
             LatestVerification = results.Select(r => VerificationResult.From(r, r.Model)).ToArray();
             foreach (var result in results)
             foreach (var line in result.LogLines(checked((int)globalStep)))
-                cmdlet.WriteVerbose(line);
+                Write(() => cmdlet.WriteVerbose(line));
         }
 
         public void CheckpointSaved(CheckpointInfo checkpoint)
         {
+            LastSaved = checkpoint;
             if (!cmdlet.PassThru) return;
             var output = FaceCheckpoint.From(checkpoint);
             output.Verification = LatestVerification;
-            cmdlet.WriteObject(output);
+            Write(() => cmdlet.WriteObject(output));
+        }
+
+        // Once the pipeline stops (Ctrl+C, or a downstream Select-Object -First) every Write throws. The trainer must then
+        // still reach its interrupt checkpoint: it is stopped through its token instead, and nothing here throws.
+        private void Write(Action write)
+        {
+            try
+            {
+                write();
+            }
+            catch (PipelineStoppedException)
+            {
+                cmdlet.Stop();
+            }
         }
 
         public void Complete()
