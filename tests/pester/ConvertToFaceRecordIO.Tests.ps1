@@ -53,12 +53,7 @@ Describe 'ConvertTo-FaceRecordIO' {
         $out = Join-Path $TestDrive 'killed'
         ConvertTo-FaceRecordIO $webface $out | Out-Null
         # The child kills itself (SIGKILL) just before the new train.idx moves in: the old one is already gone.
-        $env:INSIGHTFACE_TEST_CRASH_AT = 'dataset-before-last-file'
-        try {
-            $null = Invoke-FreshPwsh "Import-Module '$(Get-ModuleUnderTest)'; ConvertTo-FaceRecordIO '$orl' '$out' -Force"
-        } finally {
-            Remove-Item Env:INSIGHTFACE_TEST_CRASH_AT
-        }
+        $null = Invoke-FreshPwsh -CrashAt 'dataset-before-last-file' "Import-Module '$(Get-ModuleUnderTest)'; ConvertTo-FaceRecordIO '$orl' '$out' -Force"
         $global:FreshPwshExitCode | Should -Be 137
         Join-Path $out 'train.idx' | Should -Not -Exist
         (Get-Dataset $out).NumImages | Should -Be 400

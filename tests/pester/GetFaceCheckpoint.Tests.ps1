@@ -111,12 +111,7 @@ Describe 'New-FaceCheckpoint' {
         $null = New-FaceCheckpoint -Network mbf -EmbeddingSize 16 -OutputPath $folder -Seed 1
         $before = (Get-FileHash (Join-Path $folder 'model.pt')).Hash
         # The child kills itself (SIGKILL) right after moving the old folder aside, before the new one is in.
-        $env:INSIGHTFACE_TEST_CRASH_AT = 'checkpoint-old-aside'
-        try {
-            $null = Invoke-FreshPwsh "Import-Module '$(Get-ModuleUnderTest)'; New-FaceCheckpoint -Network mbf -EmbeddingSize 16 -OutputPath '$folder' -Seed 2 -Force"
-        } finally {
-            Remove-Item Env:INSIGHTFACE_TEST_CRASH_AT
-        }
+        $null = Invoke-FreshPwsh -CrashAt 'checkpoint-old-aside' "Import-Module '$(Get-ModuleUnderTest)'; New-FaceCheckpoint -Network mbf -EmbeddingSize 16 -OutputPath '$folder' -Seed 2 -Force"
         $global:FreshPwshExitCode | Should -Be 137
 
         # The old checkpoint is whole in the folder it was set aside in; it still counts as the existing output.

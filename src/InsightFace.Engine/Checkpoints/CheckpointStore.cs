@@ -84,6 +84,9 @@ public static class CheckpointStore
         var name = manifest.Reason == "epoch"
             ? $"epoch-{manifest.Epoch.ToString("D4", CultureInfo.InvariantCulture)}"
             : $"step-{manifest.GlobalStep.ToString("D9", CultureInfo.InvariantCulture)}";
+        // A run has one writer: whatever a crash left in checkpoints/ is its own to put back or remove.
+        foreach (var interrupted in Directory.EnumerateDirectories(checkpoints, ".*").Select(FinalName).Where(n => n.Length > 0).Distinct().ToList())
+            Recover(Path.Combine(checkpoints, interrupted));
         var final = Path.Combine(checkpoints, name);
         Stage(final, manifest, write);
         PublishLatest(runFolder, final);
@@ -104,6 +107,7 @@ public static class CheckpointStore
         if ((Directory.Exists(final) || File.Exists(final) || SetAside(final) is not null) && !overwrite)
             throw new CheckpointException(ErrorIds.CheckpointExists, final, $"{final} already exists. Use -Force to replace it.");
         using var created = CreateParent(final);
+        Recover(final);
         Stage(final, manifest, write);
         created.Keep();
         return Load(final);
@@ -124,8 +128,6 @@ public static class CheckpointStore
     // Builds the checkpoint in a hidden folder beside its final place, flushes it to disk, then swaps it in.
     private static void Stage(string final, CheckpointManifest manifest, Action<string> write)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(final)!);
-        Recover(final);
         var staging = Hidden(final, NewMark);
         Directory.CreateDirectory(staging);
         try

