@@ -33,7 +33,6 @@ public sealed class Trainer : IDisposable
     private const string ConfigFileName = "config.resolved.yaml";
     private const string HeadFileName = "head.pt";
     private const string OptimizerFileName = "optimizer.dat";
-    private const double ClipNorm = 5.0;
 
     private readonly TrainingRequest _request;
     private readonly TrainingConfig _config;
@@ -41,8 +40,7 @@ public sealed class Trainer : IDisposable
     private readonly Device _device;
     private readonly Backbone _backbone;
     private readonly PartialFC _head;
-    private readonly OptimizerHelper _optimizer;
-    private readonly SparseCenterSgd? _headOptimizer;
+    private readonly OptimizationStep _step;
     private readonly PolynomialLRWarmup _schedule;
     private readonly TrainingLoader _loader;
     private readonly TrainingLogFile _log;
@@ -85,18 +83,7 @@ public sealed class Trainer : IDisposable
         var m = _config.MarginList;
         var margin = new CombinedMarginLoss(_config.Scale, m[0], m[1], m[2], _config.StraightThroughGradient, _config.InterclassFilteringThreshold);
         _head = new PartialFC(margin, _config.EmbeddingSize, _config.NumClasses, _config.SampleRate, SingleProcessCollectives.Instance, _device);
-        if (_config.Optimizer == "sgd")
-        {
-            _optimizer = torch.optim.SGD(_backbone.parameters(), _config.EffectiveLr, _config.Momentum, weight_decay: _config.WeightDecay);
-            _headOptimizer = new SparseCenterSgd(_head, _config.Momentum, _config.WeightDecay);
-        }
-        else
-        {
-            _optimizer = torch.optim.AdamW(new[]
-            {
-                new AdamW.ParamGroup(_backbone.parameters()), new AdamW.ParamGroup(_head.parameters()),
-            }, _config.EffectiveLr, weight_decay: _config.WeightDecay);
-        }
+        _step = new OptimizationStep(_backbone, _head, _config, SingleProcessCollectives.Instance);
         _schedule = new PolynomialLRWarmup(_config.EffectiveLr, _config.WarmupSteps, _config.TotalSteps, _config.LrPower);
         _validation = request.ValidationSets.Select(p => (Path.GetFileNameWithoutExtension(p), VerificationBinReader.Read(p))).ToList();
 
@@ -169,33 +156,18 @@ public sealed class Trainer : IDisposable
     private double TrainStep(TrainingBatch batch, double lr)
     {
         using var scope = torch.NewDisposeScope();
-        // Per-iteration randomness (dropout, Partial FC's negatives) depends only on the seed and the step.
-        torch.manual_seed(_config.Seed + _globalStep + 1);
         var images = torch.tensor(batch.Images, new long[] { batch.Count, 3, 112, 112 }).to(_device);
         var labels = torch.tensor(batch.Labels).to(_device);
-        var loss = _head.forward(_backbone.forward(images), labels);
-        var value = loss.item<float>();
-        if (!double.IsFinite(value))
+        var result = _step.Run(images, labels, _globalStep, lr);
+        var value = result.Loss;
+        if (!result.Finite)
         {
             if (!_config.SkipNonFiniteLoss)
                 throw new TrainingException("LossNotFinite",
                     $"The loss became {value} at global step {_globalStep + 1} (epoch {_epoch}, batch {batch.Index}); the last good checkpoint is kept. Lower lr, or set nan_policy: skip.");
-            _optimizer.zero_grad();
-            _head.TakeActiveRows().Dispose();
             _skippedBatches++;
             _observer.Message($"Skipped batch {batch.Index} of epoch {_epoch}: loss {value}.");
             return value;
-        }
-
-        loss.backward();
-        if ((_globalStep + 1) % _config.GradientAcc == 0)
-        {
-            foreach (var group in _optimizer.ParamGroups) group.LearningRate = lr;
-            torch.nn.utils.clip_grad_norm_(_backbone.parameters(), ClipNorm);
-            _optimizer.step();
-            _headOptimizer?.Step(lr);
-            _optimizer.zero_grad();
-            _head.weight.grad?.zero_();
         }
         _lossSinceLog.Add(value);
         _lossThisEpoch.Add(value);
@@ -253,10 +225,10 @@ public sealed class Trainer : IDisposable
             using (var head = new StateDict())
             {
                 head.Add("weight", _head.weight.detach().cpu().clone());
-                if (_headOptimizer is not null) head.Add("momentum", _headOptimizer.MomentumBuffer.detach().cpu().clone());
+                if (_step.HeadOptimizer is not null) head.Add("momentum", _step.HeadOptimizer.MomentumBuffer.detach().cpu().clone());
                 PthWriter.Write(Path.Combine(folder, HeadFileName), head, overwrite: true);
             }
-            _optimizer.save_state_dict(Path.Combine(folder, OptimizerFileName));
+            _step.Optimizer.save_state_dict(Path.Combine(folder, OptimizerFileName));
             state.Write(folder);
         }, _config.KeepCheckpoints);
         _saved.Add(saved);
@@ -322,9 +294,9 @@ public sealed class Trainer : IDisposable
             using (torch.no_grad())
             {
                 _head.weight.copy_(head["weight"]);
-                if (_headOptimizer is not null) _headOptimizer.MomentumBuffer.copy_(head["momentum"]);
+                if (_step.HeadOptimizer is not null) _step.HeadOptimizer.MomentumBuffer.copy_(head["momentum"]);
             }
-            _optimizer.load_state_dict(Path.Combine(checkpoint.Folder, OptimizerFileName));
+            _step.Optimizer.load_state_dict(Path.Combine(checkpoint.Folder, OptimizerFileName));
         }
         catch (Exception e) when (e is IOException or StateDictMismatchException or PthFormatException or KeyNotFoundException)
         {
@@ -344,8 +316,7 @@ public sealed class Trainer : IDisposable
         _log.Dispose();
         _metrics.Dispose();
         _loader.Dispose();
-        _headOptimizer?.Dispose();
-        _optimizer.Dispose();
+        _step.Dispose();
         _head.Dispose();
         _backbone.Dispose();
     }
