@@ -55,11 +55,14 @@ public sealed class OptimizationStep : IDisposable
         _windowRows = zeros(head.Shard.Count, ScalarType.Bool, head.weight.device).DetachFromDisposeScope();
     }
 
-    /// <summary>The optimizer of the backbone (and, for AdamW, of the head too).</summary>
-    public OptimizerHelper Optimizer => _optimizer;
+    /// <summary>The momentum of every centre when the sparse SGD updates them (saved in head.pt); null otherwise.</summary>
+    public Tensor? HeadMomentum => _headOptimizer?.MomentumBuffer;
 
-    /// <summary>The sparse SGD of the centres, or null when <see cref="Optimizer"/> updates them.</summary>
-    public SparseCenterSgd? HeadOptimizer => _headOptimizer;
+    /// <summary>Writes the backbone optimizer's state (and the head's, where it updates the head) to <paramref name="path"/>.</summary>
+    public void SaveOptimizerState(string path) => _optimizer.save_state_dict(path);
+
+    /// <summary>Reads what <see cref="SaveOptimizerState"/> wrote.</summary>
+    public void LoadOptimizerState(string path) => _optimizer.load_state_dict(path);
 
     /// <summary>
     /// Trains on one micro-batch: <paramref name="images"/> (N×3×112×112) and their <paramref name="labels"/>, as

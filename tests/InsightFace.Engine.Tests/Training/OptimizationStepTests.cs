@@ -91,7 +91,7 @@ public class OptimizationStepTests
                 Assert.Equal(k == window.Length - 1, result.Updated);
             }
             Assert.True(head.weight.allclose(weight, rtol: 0, atol: 1e-10), $"max diff {head.weight.sub(weight).abs().max().item<double>()}");
-            Assert.True(step.HeadOptimizer!.MomentumBuffer.allclose(velocity, rtol: 0, atol: 1e-10));
+            Assert.True(step.HeadMomentum!.allclose(velocity, rtol: 0, atol: 1e-10));
         }
     }
 }
