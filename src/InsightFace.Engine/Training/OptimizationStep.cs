@@ -97,9 +97,11 @@ public sealed class OptimizationStep : IDisposable
         return new StepResult(loss, Finite: true, Updated: true);
     }
 
+    // A non-finite loss discards the whole window's gradients, the backbone's and the head's alike.
     private void DiscardWindow()
     {
         _optimizer.zero_grad();
+        _head.weight.grad?.zero_();
         _windowRows.zero_();
     }
 

@@ -94,4 +94,42 @@ public class OptimizationStepTests
             Assert.True(step.HeadMomentum!.allclose(velocity, rtol: 0, atol: 1e-10));
         }
     }
+
+    private static (nn.Module<Tensor, Tensor> Backbone, PartialFC Head) Model(int seed, double sampleRate)
+    {
+        manual_seed(seed);
+        return (nn.Linear(Input, Embedding, dtype: float64), Head(sampleRate));
+    }
+
+    private static double[] Weights(nn.Module<Tensor, Tensor> backbone, PartialFC head) =>
+        backbone.parameters().Append(head.weight).SelectMany(p => p.data<double>().ToArray()).ToArray();
+
+    [Fact]
+    public void A_skipped_non_finite_batch_discards_the_window_for_the_head_as_for_the_backbone()
+    {
+        using var scope = NewDisposeScope();
+        var config = Config(new Hashtable { ["gradient_acc"] = 2 });
+        var inputs = Enumerable.Range(0, 4).Select(_ => randn(4, Input, float64)).ToArray();
+        inputs[1] = full(4, Input, double.NaN, float64);
+        long[][] labels = [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9, 10, 11], [12, 13, 14, 15]];
+
+        var (backbone, head) = Model(3, 1.0);
+        using (var step = new OptimizationStep(backbone, head, config, SingleProcessCollectives.Instance))
+        {
+            Assert.True(step.Run(inputs[0], tensor(labels[0]), 0, Lr).Finite);
+            var skipped = step.Run(inputs[1], tensor(labels[1]), 1, Lr); // ends window 1 with nothing learnt
+            Assert.False(skipped.Finite || skipped.Updated);
+            step.Run(inputs[2], tensor(labels[2]), 2, Lr);
+            Assert.True(step.Run(inputs[3], tensor(labels[3]), 3, Lr).Updated);
+        }
+
+        // The same model that only ever saw window 2.
+        var (twinBackbone, twinHead) = Model(3, 1.0);
+        using (var twin = new OptimizationStep(twinBackbone, twinHead, config, SingleProcessCollectives.Instance))
+        {
+            twin.Run(inputs[2], tensor(labels[2]), 2, Lr);
+            twin.Run(inputs[3], tensor(labels[3]), 3, Lr);
+        }
+        Assert.Equal(Weights(twinBackbone, twinHead), Weights(backbone, head));
+    }
 }
