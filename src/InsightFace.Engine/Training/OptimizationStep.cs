@@ -61,8 +61,28 @@ public sealed class OptimizationStep : IDisposable
     /// <summary>Writes the backbone optimizer's state (and the head's, where it updates the head) to <paramref name="path"/>.</summary>
     public void SaveOptimizerState(string path) => _optimizer.save_state_dict(path);
 
-    /// <summary>Reads what <see cref="SaveOptimizerState"/> wrote.</summary>
-    public void LoadOptimizerState(string path) => _optimizer.load_state_dict(path);
+    /// <summary>
+    /// Reads what <see cref="SaveOptimizerState"/> wrote: the momentum buffers or AdamW's moments. The settings
+    /// (momentum, weight decay) stay this config's, as they do for the head, whatever the checkpoint was trained with.
+    /// </summary>
+    public void LoadOptimizerState(string path)
+    {
+        _optimizer.load_state_dict(path);
+        // load_state_dict also restores each group's settings, as PyTorch's does.
+        foreach (var group in _optimizer.ParamGroups)
+        {
+            switch (group)
+            {
+                case SGD.ParamGroup sgd:
+                    sgd.Options.momentum = _config.Momentum;
+                    sgd.Options.weight_decay = _config.WeightDecay;
+                    break;
+                case AdamW.ParamGroup adamw:
+                    adamw.Options.weight_decay = _config.WeightDecay;
+                    break;
+            }
+        }
+    }
 
     /// <summary>
     /// Trains on one micro-batch: <paramref name="images"/> (N×3×112×112) and their <paramref name="labels"/>, as

@@ -132,4 +132,39 @@ public class OptimizationStepTests
         }
         Assert.Equal(Weights(twinBackbone, twinHead), Weights(backbone, head));
     }
+
+    [Fact]
+    public void Loaded_optimizer_state_keeps_this_configs_momentum_and_weight_decay_for_backbone_and_head()
+    {
+        using var scope = NewDisposeScope();
+        var (backbone, head) = Model(4, 1.0);
+        long[] labels = [0, 5, 9, 17];
+        var path = Path.Combine(Directory.CreateTempSubdirectory().FullName, "optimizer.dat");
+        Tensor headMomentum;
+        using (var trained = new OptimizationStep(backbone, head, Config(new Hashtable()), SingleProcessCollectives.Instance))
+        {
+            trained.Run(randn(4, Input, float64), tensor(labels), 0, Lr); // momentum 0.9 and weight decay 5e-4 leave buffers
+            trained.SaveOptimizerState(path);
+            headMomentum = trained.HeadMomentum!.clone();
+        }
+        Assert.True(headMomentum.abs().sum().item<double>() > 0);
+
+        // Resumed with momentum 0 and no weight decay, an update is plain −lr·g for every parameter, whatever the buffers hold.
+        using var resumed = new OptimizationStep(backbone, head, Config(new Hashtable { ["momentum"] = 0.0, ["weight_decay"] = 0.0 }),
+            SingleProcessCollectives.Instance);
+        resumed.LoadOptimizerState(path);
+        resumed.HeadMomentum!.copy_(headMomentum);
+
+        var input = randn(4, Input, float64);
+        var leaves = backbone.parameters().Append(head.weight).Select(p => p.detach().clone().requires_grad_()).ToArray();
+        var logits = input.matmul(leaves[0].t()).add(leaves[1]).matmul(leaves[2].t());
+        var gradients = autograd.grad([nn.functional.cross_entropy(logits, tensor(labels))], leaves);
+        Assert.True(gradients[0].square().sum().add(gradients[1].square().sum()).sqrt().item<double>() < OptimizationStep.ClipNorm);
+        var expected = leaves.Zip(gradients, (w, g) => w.detach().sub(g.mul(Lr))).ToArray();
+
+        resumed.Run(input, tensor(labels), 1, Lr);
+        var actual = backbone.parameters().Append(head.weight).ToArray();
+        for (var i = 0; i < actual.Length; i++)
+            Assert.True(actual[i].allclose(expected[i], rtol: 0, atol: 1e-12), $"parameter {i}: max diff {actual[i].sub(expected[i]).abs().max().item<double>()}");
+    }
 }
