@@ -9,7 +9,8 @@ namespace InsightFace.Engine.Training;
 
 /// <summary>
 /// Writes a run's checkpoints: the backbone as model.pt, and with save_all_states what resume needs (the head's
-/// centres and momentum as head.pt, the optimizer state, the position as trainer.json).
+/// centres and momentum as head.pt, the optimizer state, the position as trainer.json, and inside an accumulation
+/// window the gradients gathered so far as gradients.pt).
 /// </summary>
 /// <remarks>
 /// It knows its rank: rank 0 writes the checkpoint folders. Head shards of other ranks are not written yet, which
@@ -19,6 +20,7 @@ internal sealed class CheckpointWriter(TrainingPlan plan, nn.Module backbone, Pa
 {
     public const string HeadFileName = "head.pt";
     public const string OptimizerFileName = "optimizer.dat";
+    public const string GradientsFileName = "gradients.pt";
 
     private readonly TrainingConfig _config = plan.Config;
 
@@ -45,6 +47,9 @@ internal sealed class CheckpointWriter(TrainingPlan plan, nn.Module backbone, Pa
                 PthWriter.Write(Path.Combine(folder, HeadFileName), headState, overwrite: true);
             }
             step.SaveOptimizerState(Path.Combine(folder, OptimizerFileName));
+            if (step.HasPendingGradients)
+                using (var gradients = step.PendingGradients())
+                    PthWriter.Write(Path.Combine(folder, GradientsFileName), gradients, overwrite: true);
             state.Write(folder);
         }, _config.KeepCheckpoints);
     }

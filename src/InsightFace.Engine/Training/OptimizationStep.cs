@@ -1,5 +1,6 @@
 using InsightFace.Engine.Configuration;
 using InsightFace.Engine.Heads;
+using InsightFace.Engine.Import;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -29,6 +30,7 @@ public sealed class OptimizationStep : IDisposable
     private readonly SparseCenterSgd? _headOptimizer;
     // The head rows sampled so far in this accumulation window: one flag per row of this rank's shard.
     private readonly Tensor _windowRows;
+    private bool _pending;
 
     /// <summary>
     /// Creates the optimizers for <paramref name="backbone"/> and <paramref name="head"/> as <paramref name="config"/>
@@ -54,6 +56,9 @@ public sealed class OptimizationStep : IDisposable
         }
         _windowRows = zeros(head.Shard.Count, ScalarType.Bool, head.weight.device).DetachFromDisposeScope();
     }
+
+    /// <summary>True while an accumulation window has gathered gradients that no update has applied yet.</summary>
+    public bool HasPendingGradients => _pending;
 
     /// <summary>The momentum of every centre when the sparse SGD updates them (saved in head.pt); null otherwise.</summary>
     public Tensor? HeadMomentum => _headOptimizer?.MomentumBuffer;
@@ -103,7 +108,8 @@ public sealed class OptimizationStep : IDisposable
 
         output.Loss.backward();
         _windowRows.index_fill_(0, output.SampledRows, true);
-        if ((globalStep + 1) % _config.GradientAcc != 0) return new StepResult(loss, Finite: true, Updated: false);
+        _pending = (globalStep + 1) % _config.GradientAcc != 0;
+        if (_pending) return new StepResult(loss, Finite: true, Updated: false);
 
         foreach (var parameter in _backbone.parameters())
             if (parameter.grad is { } gradient) _collectives.AllReduce(gradient, ReduceOp.Sum);
@@ -123,6 +129,40 @@ public sealed class OptimizationStep : IDisposable
         _optimizer.zero_grad();
         _head.weight.grad?.zero_();
         _windowRows.zero_();
+        _pending = false;
+    }
+
+    /// <summary>
+    /// The window in progress, on the CPU, so that a checkpoint taken inside it resumes exactly: the backbone's
+    /// gradients (<c>backbone.</c> and the parameter's name), the centres' (<c>head.weight</c>) and the rows
+    /// sampled so far (<c>head.sampled_rows</c>).
+    /// </summary>
+    public StateDict PendingGradients()
+    {
+        var gradients = new StateDict();
+        foreach (var (name, parameter) in _backbone.named_parameters())
+            if (parameter.grad is { } gradient) gradients.Add($"backbone.{name}", gradient.detach().cpu().clone());
+        if (_head.weight.grad is { } centres) gradients.Add("head.weight", centres.detach().cpu().clone());
+        gradients.Add("head.sampled_rows", _windowRows.nonzero().squeeze(1).cpu());
+        return gradients;
+    }
+
+    /// <summary>Puts back what <see cref="PendingGradients"/> returned, before the window's next micro-batch.</summary>
+    public void RestorePendingGradients(StateDict gradients)
+    {
+        using var scope = NewDisposeScope();
+        foreach (var (name, parameter) in _backbone.named_parameters())
+            if (gradients.ContainsKey($"backbone.{name}")) SetGradient(parameter, gradients[$"backbone.{name}"]);
+        if (gradients.ContainsKey("head.weight")) SetGradient(_head.weight, gradients["head.weight"]);
+        _windowRows.index_fill_(0, gradients["head.sampled_rows"].to(_windowRows.device), true);
+        _pending = true;
+    }
+
+    private static void SetGradient(Tensor parameter, Tensor gradient)
+    {
+        var value = gradient.to(parameter.dtype, parameter.device);
+        if (parameter.grad is { } existing) existing.copy_(value);
+        else parameter.grad = value.clone().DetachFromDisposeScope();
     }
 
     /// <inheritdoc />

@@ -23,6 +23,10 @@ internal static class ResumeLoader
                 step.HeadMomentum?.copy_(headState["momentum"]);
             }
             step.LoadOptimizerState(Path.Combine(checkpoint.Folder, CheckpointWriter.OptimizerFileName));
+            var gradients = Path.Combine(checkpoint.Folder, CheckpointWriter.GradientsFileName);
+            if (File.Exists(gradients))
+                using (var pending = PthReader.Read(gradients))
+                    step.RestorePendingGradients(pending);
         }
         catch (Exception e) when (e is IOException or StateDictMismatchException or PthFormatException or KeyNotFoundException)
         {
