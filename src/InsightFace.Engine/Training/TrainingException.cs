@@ -6,6 +6,6 @@ public sealed class TrainingException : Exception
     /// <summary>Creates the exception.</summary>
     public TrainingException(string errorId, string message, Exception? inner = null) : base(message, inner) => ErrorId = errorId;
 
-    /// <summary>RunExists, LossNotFinite, ResumeNotFound, ResumeIncompatible or DatasetIncompatible.</summary>
+    /// <summary>RunExists, RunFolderLocked, LossNotFinite, ResumeNotFound, ResumeIncompatible or DatasetIncompatible.</summary>
     public string ErrorId { get; }
 }

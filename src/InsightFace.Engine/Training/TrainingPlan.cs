@@ -47,6 +47,12 @@ public sealed class TrainingPlan
     /// <summary>True when the run folder holds an earlier run that starting this one deletes (<c>-Force</c>).</summary>
     public bool ReplacesRun { get; private init; }
 
+    /// <summary>
+    /// For a resume of a run that has already trained every epoch of the config: its final checkpoint, which the run
+    /// returns without training or writing anything. Null otherwise.
+    /// </summary>
+    public CheckpointInfo? Finished { get; private init; }
+
     /// <summary>Things the user should know before the run starts.</summary>
     public IReadOnlyList<string> Warnings { get; private init; } = Array.Empty<string>();
 
@@ -54,7 +60,8 @@ public sealed class TrainingPlan
     /// Checks <paramref name="request"/> and returns what the run will do.
     /// </summary>
     /// <exception cref="TrainingException">The dataset does not fit the config (DatasetIncompatible), the run folder
-    /// already holds a run (RunExists), or there is nothing to resume or it does not fit (ResumeNotFound, ResumeIncompatible).</exception>
+    /// already holds a run (RunExists) or another training holds it (RunFolderLocked), or there is nothing to resume
+    /// or it does not fit (ResumeNotFound, ResumeIncompatible).</exception>
     /// <exception cref="DeviceUnavailableException">The device cannot be used.</exception>
     /// <exception cref="PrecisionNotSupportedException">fp16 was asked for.</exception>
     /// <exception cref="VerificationSetException">A verification set cannot be read.</exception>
@@ -73,15 +80,24 @@ public sealed class TrainingPlan
             .ToArray();
 
         var run = Path.GetFullPath(request.RunFolder);
+        RunFolderLock.ThrowIfHeld(run);
         var existing = File.Exists(Path.Combine(run, CheckpointManifest.FileName)) ||
                        Directory.Exists(Path.Combine(run, CheckpointStore.CheckpointsFolder));
         var resume = request.Resume || config.Resume;
         if (existing && !resume && !request.Overwrite)
             throw new TrainingException("RunExists", $"{run} already holds a training run. Use -Resume to continue it or -Force to replace it.");
-        if (!resume) return new TrainingPlan(request, device, validation) { ReplacesRun = existing };
+        var warnings = request.Config.Warnings.ToList();
+        if (!resume) return new TrainingPlan(request, device, validation) { ReplacesRun = existing, Warnings = warnings };
 
         var (checkpoint, state) = FindResumeState(run, request);
-        return new TrainingPlan(request, device, validation) { ResumeFrom = checkpoint, ResumeState = state };
+        var finished = state.Epoch >= config.NumEpoch;
+        if (finished)
+            warnings.Add($"{run} has already trained {state.Epoch} of the config's {config.NumEpoch} epochs ({state.GlobalStep} steps): " +
+                         $"nothing to train. Its final checkpoint, {checkpoint.Folder}, is returned.");
+        return new TrainingPlan(request, device, validation)
+        {
+            ResumeFrom = checkpoint, ResumeState = state, Finished = finished ? checkpoint : null, Warnings = warnings,
+        };
     }
 
     private static void CheckDataset(TrainingRequest request)

@@ -25,6 +25,6 @@ public sealed record TrainingRequest(ResolvedConfig Config, IFaceDataset Dataset
 }
 
 /// <summary>What a finished run produced.</summary>
-/// <param name="Final">The last checkpoint written.</param>
-/// <param name="Saved">Every checkpoint written by this run, in order.</param>
+/// <param name="Final">The last checkpoint written; for a resume of a run that had already finished, its final checkpoint.</param>
+/// <param name="Saved">Every checkpoint written by this run, in order (none when it had already finished).</param>
 public sealed record TrainingOutcome(CheckpointInfo Final, IReadOnlyList<CheckpointInfo> Saved);
