@@ -63,15 +63,22 @@ public static class BackboneRegistry
             throw new BackboneConfigurationException(ErrorIds.InvalidDropout, "dropout",
                 $"dropout must be in [0, 1), got {options.Dropout}.");
         var device = options.Device ?? torch.CPU;
-        if (options.Fp16)
-            throw new PrecisionNotSupportedException(device.ToString(),
-                $"fp16 is not supported on device '{device}': TorchSharp has no autocast, so mixed precision cannot " +
-                "run here yet. Set fp16: false to train in float32.");
+        CheckPrecision(options.Fp16, device);
         var network = architecture.Build(options, device);
         // Converted after building: BatchNorm given a dtype at construction would also give its integer
         // num_batches_tracked that dtype, unlike PyTorch.
         if (options.DType is { } dtype) network.to(dtype);
         return network;
+    }
+
+    /// <summary>Checks that a network can be trained in the precision asked for on <paramref name="device"/>.</summary>
+    /// <exception cref="PrecisionNotSupportedException"><paramref name="fp16"/> is set: TorchSharp has no autocast yet.</exception>
+    public static void CheckPrecision(bool fp16, torch.Device device)
+    {
+        if (fp16)
+            throw new PrecisionNotSupportedException(device.ToString(),
+                $"fp16 is not supported on device '{device}': TorchSharp has no autocast, so mixed precision cannot " +
+                "run here yet. Set fp16: false to train in float32.");
     }
 
     /// <summary>Size and cost of network <paramref name="name"/> at <paramref name="embeddingSize"/>, without building it.</summary>

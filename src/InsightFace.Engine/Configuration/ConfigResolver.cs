@@ -23,10 +23,21 @@ public static class ConfigResolver
             foreach (var layer in YamlConfigFile.ReadChain(configPath))
                 foreach (var (key, (raw, origin)) in layer)
                     Apply(values, key, raw, origin);
-        foreach (var (key, raw) in dataset ?? new Dictionary<string, object?>()) Apply(values, key, raw, "dataset");
+        var replaced = new Dictionary<string, ConfigValue>(StringComparer.Ordinal);
+        foreach (var (key, raw) in dataset ?? new Dictionary<string, object?>())
+        {
+            var before = values[key];
+            Apply(values, key, raw, "dataset");
+            if (key is "num_classes" or "num_image" && before.Origin != "default" && !Equals(before.Value, values[key].Value))
+                replaced[key] = before;
+        }
         if (set is not null)
             foreach (DictionaryEntry entry in set) Apply(values, entry.Key.ToString() ?? "", entry.Value, "-Set");
         foreach (var (key, raw) in parameters ?? new Dictionary<string, object?>()) Apply(values, key, raw, "parameter");
+        // The dataset's own counts win over a config file's, which may have been written for another dataset: say so.
+        var warnings = replaced.Where(r => values[r.Key].Origin == "dataset")
+            .Select(r => $"{r.Value.Origin}: {r.Key} {ConfigValue.Show(r.Value.Value)} is replaced by the dataset's {ConfigValue.Show(values[r.Key].Value)}.")
+            .ToList();
 
         if (values["output"].Value is null)
         {
@@ -45,7 +56,7 @@ public static class ConfigResolver
         if (config.WarmupEpoch > config.NumEpoch)
             throw new ConfigException(ErrorIds.ConfigValueInvalid,
                 $"{values["warmup_epoch"].Origin}: warmup_epoch ({config.WarmupEpoch}) is longer than num_epoch ({config.NumEpoch}).", "warmup_epoch");
-        return new ResolvedConfig(ConfigSchema.Keys.ToDictionary(k => k.Name, k => values[k.Name], StringComparer.Ordinal), config);
+        return new ResolvedConfig(ConfigSchema.Keys.ToDictionary(k => k.Name, k => values[k.Name], StringComparer.Ordinal), config, warnings);
     }
 
     private static void Apply(Dictionary<string, ConfigValue> values, string key, object? raw, string origin)

@@ -6,10 +6,11 @@ namespace InsightFace.Engine.Configuration;
 /// <summary>A validated configuration: every key with its origin, the typed view, and its YAML form.</summary>
 public sealed class ResolvedConfig
 {
-    internal ResolvedConfig(IReadOnlyDictionary<string, ConfigValue> values, TrainingConfig config)
+    internal ResolvedConfig(IReadOnlyDictionary<string, ConfigValue> values, TrainingConfig config, IReadOnlyList<string> warnings)
     {
         Values = values;
         Config = config;
+        Warnings = warnings;
         Yaml = string.Concat(ConfigSchema.Keys.Select(k => $"{k.Name}: {Quote(values[k.Name].Value)}\n"));
         Hash = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(Yaml))).ToLowerInvariant()[..16];
     }
@@ -19,6 +20,9 @@ public sealed class ResolvedConfig
 
     /// <summary>The typed configuration with derived values.</summary>
     public TrainingConfig Config { get; }
+
+    /// <summary>Values of the config file that the dataset's own replaced (num_classes, num_image), one line each.</summary>
+    public IReadOnlyList<string> Warnings { get; }
 
     /// <summary>The resolved configuration as YAML, loadable again as a config file.</summary>
     public string Yaml { get; }

@@ -20,8 +20,8 @@ namespace InsightFace.Engine.Heads;
 /// summed, not averaged, across ranks.
 /// </para>
 /// <para>
-/// Only the centres sampled since the last <see cref="TakeActiveRows"/> receive gradient. Update them with
-/// <see cref="SparseCenterSgd"/> so that the others get no momentum or weight-decay update.
+/// Only the sampled centres receive gradient. <see cref="ForwardSampled"/> returns which rows they are, so that the
+/// caller can hand them to <see cref="SparseCenterSgd"/>, which leaves the others without momentum or weight decay.
 /// </para>
 /// </remarks>
 public sealed class PartialFC : nn.Module<Tensor, Tensor, Tensor>
@@ -29,8 +29,6 @@ public sealed class PartialFC : nn.Module<Tensor, Tensor, Tensor>
     private readonly CombinedMarginLoss margin;
     private readonly ICollectives collectives;
     private readonly Generator? sampling;
-    // Not a registered buffer: it is bookkeeping for the sparse update, not state to save.
-    private Tensor? activeRows;
 
     /// <summary>This rank's class centres, one row per class of <see cref="Shard"/>; state_dict key <c>weight</c>.</summary>
     public readonly Parameter weight;
@@ -89,24 +87,26 @@ public sealed class PartialFC : nn.Module<Tensor, Tensor, Tensor>
     public long NumSample { get; }
 
     /// <summary>
-    /// The rows of <see cref="weight"/> that took part in a forward pass with gradients since the last call, in
-    /// ascending order, and forgets them.
-    /// </summary>
-    public Tensor TakeActiveRows()
-    {
-        if (activeRows is null) return empty(0, ScalarType.Int64, weight.device);
-        var rows = activeRows.nonzero().squeeze(1);
-        activeRows.zero_();
-        return rows;
-    }
-
-    /// <summary>
     /// The mean margin-softmax loss of the global batch. <paramref name="embeddings"/> is this rank's b×E batch,
     /// <paramref name="labels"/> its b class labels (int64 or int32, shape b or b×1). Every rank must pass the same b.
     /// </summary>
     /// <exception cref="EmbeddingSizeMismatchException">The embeddings are not E long.</exception>
     /// <exception cref="LabelOutOfRangeException">A label of any rank's batch is outside [0, C); every rank throws it.</exception>
     public override Tensor forward(Tensor embeddings, Tensor labels)
+    {
+        var output = ForwardSampled(embeddings, labels);
+        output.SampledRows.Dispose();
+        return output.Loss;
+    }
+
+    /// <summary>
+    /// <see cref="forward"/>, also returning the rows of <see cref="weight"/> that took part: the positives and the
+    /// sampled negatives of this shard, in ascending order (every row when sample_rate is 1). Only these rows
+    /// receive gradient.
+    /// </summary>
+    /// <exception cref="EmbeddingSizeMismatchException">The embeddings are not E long.</exception>
+    /// <exception cref="LabelOutOfRangeException">A label of any rank's batch is outside [0, C); every rank throws it.</exception>
+    public SampledLoss ForwardSampled(Tensor embeddings, Tensor labels)
     {
         if (embeddings.dim() != 2 || embeddings.shape[1] != EmbeddingSize)
             throw new EmbeddingSizeMismatchException(EmbeddingSize, embeddings.dim() == 2 ? embeddings.shape[1] : -1);
@@ -126,18 +126,24 @@ public sealed class PartialFC : nn.Module<Tensor, Tensor, Tensor>
 
         var needsGradient = is_grad_enabled() && (embeddings.requires_grad || weight.requires_grad);
         var active = index is null ? weight : weight.index_select(0, index);
+        var rows = index ?? arange(Shard.Count, ScalarType.Int64, weight.device);
         var (loss, embeddingGradient, centreGradient) =
             LossAndGradients(globalEmbeddings, active.detach(), shardLabels, needsGradient);
-        if (embeddingGradient is null || centreGradient is null) return scope.MoveToOuter(loss);
+        if (embeddingGradient is null || centreGradient is null) return Output(scope, loss, rows);
 
-        MarkActive(index);
         collectives.AllReduce(embeddingGradient, ReduceOp.Sum);
         var ownGradient = embeddingGradient.narrow(0, collectives.Rank * localBatch, localBatch);
 
         // Attach the gradients computed above to the real inputs with a term that is exactly zero in value.
         // Dot products, because an element-wise product would briefly double the memory of the centres.
         var link = Dot(embeddings, ownGradient).add(Dot(active, centreGradient));
-        return scope.MoveToOuter(loss.add(link.sub(link.detach())));
+        return Output(scope, loss.add(link.sub(link.detach())), rows);
+    }
+
+    private static SampledLoss Output(DisposeScope scope, Tensor loss, Tensor rows)
+    {
+        var (outerLoss, outerRows) = scope.MoveToOuter(loss, rows);
+        return new SampledLoss(outerLoss, outerRows);
     }
 
     // The loss of this shard's logits and, when asked, its gradients with respect to the gathered embeddings and
@@ -157,17 +163,6 @@ public sealed class PartialFC : nn.Module<Tensor, Tensor, Tensor>
 
     private static Tensor Dot(Tensor a, Tensor b) => a.reshape(-1).dot(b.reshape(-1));
 
-    private void MarkActive(Tensor? index)
-    {
-        if (activeRows is null || activeRows.device != weight.device)
-        {
-            activeRows?.Dispose();
-            activeRows = zeros(Shard.Count, ScalarType.Bool, weight.device).DetachFromDisposeScope();
-        }
-        if (index is null) activeRows.fill_(true);
-        else activeRows.index_fill_(0, index, true);
-    }
-
     private void CheckLabels(Tensor globalLabels, long localBatch)
     {
         var bad = globalLabels.lt(0).logical_or_(globalLabels.ge(NumClasses)).nonzero();
@@ -183,8 +178,12 @@ public sealed class PartialFC : nn.Module<Tensor, Tensor, Tensor>
         if (disposing)
         {
             weight.Dispose();
-            activeRows?.Dispose();
         }
         base.Dispose(disposing);
     }
 }
+
+/// <summary>What <see cref="PartialFC.ForwardSampled"/> returns.</summary>
+/// <param name="Loss">The mean loss of the global batch, the same on every rank.</param>
+/// <param name="SampledRows">The int64 rows of this shard's centres that took part, in ascending order.</param>
+public sealed record SampledLoss(Tensor Loss, Tensor SampledRows);

@@ -4,8 +4,8 @@ using static TorchSharp.torch;
 namespace InsightFace.Engine.Heads;
 
 /// <summary>
-/// SGD with momentum and weight decay for <see cref="PartialFC"/>'s centres that touches only the rows sampled
-/// since the previous step.
+/// SGD with momentum and weight decay for <see cref="PartialFC"/>'s centres that touches only the rows it is given:
+/// those sampled since the previous step (<see cref="PartialFC.ForwardSampled"/> returns them).
 /// </summary>
 /// <remarks>
 /// This is the memory-bank semantics of the 2021 Partial FC (arcface_torch v1, MXNet Partial FC, OneFlow's lazy
@@ -39,12 +39,14 @@ public sealed class SparseCenterSgd : IDisposable
     /// <summary>The momentum of every centre, same shape as the head's weight; saved with checkpoints.</summary>
     public Tensor MomentumBuffer { get; }
 
-    /// <summary>Updates the rows the head used since the last step, with learning rate <paramref name="learningRate"/>.</summary>
-    public void Step(double learningRate)
+    /// <summary>
+    /// Updates <paramref name="rows"/> of the head's centres (int64, ascending, no repeats: every row sampled since
+    /// the last step, over all micro-batches of an accumulation window) with learning rate <paramref name="learningRate"/>.
+    /// </summary>
+    public void Step(double learningRate, Tensor rows)
     {
         using var scope = NewDisposeScope();
         using var _ = no_grad();
-        var rows = head.TakeActiveRows();
         if (rows.numel() == 0) return;
         var weight = head.weight;
         // With every row sampled, update in place rather than copying the whole table out and back.

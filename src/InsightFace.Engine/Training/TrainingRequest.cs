@@ -1,6 +1,7 @@
 using InsightFace.Engine.Checkpoints;
 using InsightFace.Engine.Configuration;
 using InsightFace.Engine.Data;
+using InsightFace.Engine.Heads;
 
 namespace InsightFace.Engine.Training;
 
@@ -18,9 +19,12 @@ public sealed record TrainingRequest(ResolvedConfig Config, IFaceDataset Dataset
 
     /// <summary>Replace an existing run folder instead of refusing it.</summary>
     public bool Overwrite { get; init; }
+
+    /// <summary>The processes of the job and how they talk; one process by default.</summary>
+    public ICollectives Collectives { get; init; } = SingleProcessCollectives.Instance;
 }
 
 /// <summary>What a finished run produced.</summary>
-/// <param name="Final">The last checkpoint written.</param>
-/// <param name="Saved">Every checkpoint written by this run, in order.</param>
+/// <param name="Final">The last checkpoint written; for a resume of a run that had already finished, its final checkpoint.</param>
+/// <param name="Saved">Every checkpoint written by this run, in order (none when it had already finished).</param>
 public sealed record TrainingOutcome(CheckpointInfo Final, IReadOnlyList<CheckpointInfo> Saved);

@@ -30,7 +30,8 @@ namespace InsightFace.PowerShell.Commands;
 /// weights as an uninterrupted run. A NaN or infinite loss stops with a LossNotFinite error naming the step and keeps
 /// the last good checkpoint (nan_policy: skip skips the batch instead). Progress shows epoch and step with loss, speed
 /// and time remaining; -Verbose shows the lifecycle and verification lines; the periodic log lines are Information
-/// records tagged InsightFace.Metrics. One training per process: libtorch's seeds and threads are process-wide.</para>
+/// records tagged InsightFace.Metrics. One training per process: libtorch's seeds and threads are process-wide. One
+/// training per run folder: a second one stops with RunFolderLocked, naming the process that holds it.</para>
 /// </remarks>
 /// <example>
 /// <code>Start-FaceTraining -Config examples/configs/synthetic_mbf.yaml -OutputPath work_dirs/synthetic</code>
@@ -78,11 +79,18 @@ public sealed class StartFaceTrainingCommand : InsightFaceCmdlet
     [Parameter]
     public string? OutputPath { get; set; }
 
-    /// <summary>Continue the run in the run folder from its newest resumable checkpoint.</summary>
+    /// <summary>
+    /// Continue the run in the run folder from its newest resumable checkpoint. A run that has already trained every
+    /// epoch of the config returns its final checkpoint with a warning and trains nothing, so a CI script can run the
+    /// same command again.
+    /// </summary>
     [Parameter]
     public SwitchParameter Resume { get; set; }
 
-    /// <summary>Replace an existing run folder.</summary>
+    /// <summary>
+    /// Replace an existing run folder. Nothing in it is deleted before every check (config, dataset, device,
+    /// verification sets) has passed, and nothing at all under -WhatIf.
+    /// </summary>
     [Parameter]
     public SwitchParameter Force { get; set; }
 
@@ -137,14 +145,16 @@ public sealed class StartFaceTrainingCommand : InsightFaceCmdlet
                 foreach (var target in missing) WriteWarning($"Verification target '{target}' was not found beside the dataset; it is skipped.");
 
                 var run = ResolveOutputPath(config.Output);
-                var action = Resume ? $"Resume training {config.Network}" : $"Train {config.Network} for {config.NumEpoch} epochs ({config.TotalSteps} steps)";
-                if (!ShouldProcess(run, action)) return;
-
-                var observer = new Observer(this);
-                using var trainer = new Trainer(new TrainingRequest(resolved, dataset, run)
+                // Every check a run makes, without touching a file: -WhatIf stops after it, and -Force deletes nothing before it.
+                var plan = TrainingPlan.Create(new TrainingRequest(resolved, dataset, run)
                 {
                     ValidationSets = validation, Resume = Resume, Overwrite = Force,
-                }, observer);
+                });
+                foreach (var warning in plan.Warnings) WriteWarning(warning);
+                if (!ShouldProcess(run, Action(plan))) return;
+
+                var observer = new Observer(this);
+                using var trainer = new Trainer(plan, observer);
                 var outcome = Run(trainer, observer);
                 observer.Complete();
                 var final = FaceCheckpoint.From(outcome.Final);
@@ -173,6 +183,15 @@ public sealed class StartFaceTrainingCommand : InsightFaceCmdlet
                 : "no checkpoint was saved.");
             throw;
         }
+    }
+
+    private static string Action(TrainingPlan plan)
+    {
+        var config = plan.Config;
+        var training = $"{config.Network} for {config.NumEpoch} epochs ({config.TotalSteps} steps)";
+        if (plan.Finished is { } done) return $"Return the finished run's final checkpoint {done.Folder} (nothing to train)";
+        if (plan.ResumeFrom is { } from) return $"Resume training {training} from {from.Folder} (step {from.Manifest.GlobalStep})";
+        return plan.ReplacesRun ? $"Delete the run in it and train {training}" : $"Train {training}";
     }
 
     // -Set values can arrive wrapped in PSObjects (from Start-Job, Import-Clixml or a script's arrays): unwrap them so

@@ -31,7 +31,6 @@ public class PartialFCBadInputTests
 
         Assert.True(pfc.weight.equal(before).all().item<bool>());
         Assert.Null(pfc.weight.grad);
-        Assert.Equal(0, pfc.TakeActiveRows().numel());
     }
 
     [Fact]
@@ -63,7 +62,6 @@ public class PartialFCBadInputTests
         Assert.Equal((8L, 16L), (e.Expected, e.Actual));
         Assert.Contains("length 8", e.Message);
         Assert.Contains("length 16", e.Message);
-        Assert.Equal(0, pfc.TakeActiveRows().numel());
     }
 
     [Theory]
@@ -105,6 +103,5 @@ public class PartialFCBadInputTests
         var loss = pfc.call(randn(3, 8, float64), tensor(new[] { 0L, 4L, 9L }));
         Assert.True(double.IsFinite(loss.item<double>()));
         Assert.False(loss.requires_grad);
-        Assert.Equal(0, pfc.TakeActiveRows().numel()); // so a sparse step after an evaluation moves nothing
     }
 }

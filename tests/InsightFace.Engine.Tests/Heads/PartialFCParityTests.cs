@@ -45,9 +45,9 @@ public class PartialFCParityTests
                 dtype: float64, sampling: new Generator((ulong)(100 + rank)));
             using (no_grad()) pfc.weight.copy_(problem.Centres.narrow(0, pfc.Shard.Start, pfc.Shard.Count));
             var local = problem.Embeddings.narrow(0, rank * PerRank, PerRank).clone().requires_grad_();
-            var loss = pfc.call(local, problem.Labels.narrow(0, rank * PerRank, PerRank));
+            var (loss, sampled) = pfc.ForwardSampled(local, problem.Labels.narrow(0, rank * PerRank, PerRank));
             loss.backward();
-            var active = pfc.TakeActiveRows().add(pfc.Shard.Start);
+            var active = sampled.add(pfc.Shard.Start);
             var labels = problem.Labels;
             var owned = labels.masked_select(labels.ge(pfc.Shard.Start).logical_and(labels.lt(pfc.Shard.Start + pfc.Shard.Count)));
             return new RankResult(loss.item<double>(), local.grad!.clone(), pfc.weight.grad!.clone(), active,

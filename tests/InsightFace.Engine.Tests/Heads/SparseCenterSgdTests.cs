@@ -13,10 +13,13 @@ public class SparseCenterSgdTests
         new(new CombinedMarginLoss(64, 1, 0, 0.4), 8, 20, sampleRate, SingleProcessCollectives.Instance,
             dtype: float64, sampling: new Generator(seed));
 
-    private static void Backward(PartialFC pfc, long[] labels)
+    // Returns the rows the forward pass sampled.
+    private static Tensor Backward(PartialFC pfc, long[] labels)
     {
         pfc.zero_grad();
-        pfc.call(randn(labels.Length, 8, float64), tensor(labels)).backward();
+        var (loss, rows) = pfc.ForwardSampled(randn(labels.Length, 8, float64), tensor(labels));
+        loss.backward();
+        return rows;
     }
 
     [Fact]
@@ -31,11 +34,12 @@ public class SparseCenterSgdTests
 
         foreach (var (labels, lr) in new[] { (new long[] { 1, 5, 19 }, 0.1), (new long[] { 0, 5, 7 }, 0.05) })
         {
-            Backward(pfc, labels);
+            var rows = Backward(pfc, labels);
+            Assert.Equal(20, rows.numel());
             twin.grad = pfc.weight.grad!.clone();
             foreach (var group in dense.ParamGroups) group.LearningRate = lr;
             dense.step();
-            sparse.Step(lr);
+            sparse.Step(lr, rows);
             Assert.True(pfc.weight.allclose(twin, rtol: 1e-12, atol: 1e-12), $"max diff {pfc.weight.sub(twin).abs().max().item<double>()} at lr {lr}");
         }
     }
@@ -48,18 +52,17 @@ public class SparseCenterSgdTests
         using var pfc = Head(0.25, 2); // 5 of 20 centres per step
         using var sparse = new SparseCenterSgd(pfc, Momentum, WeightDecay);
 
-        Backward(pfc, [0, 11, 12]); // a first step leaves momentum on the rows it sampled
-        sparse.Step(0.1);
-        Backward(pfc, [3, 3, 17]);
+        sparse.Step(0.1, Backward(pfc, [0, 11, 12])); // a first step leaves momentum on the rows it sampled
+        var rows = Backward(pfc, [3, 3, 17]);
         // The sampled centres are the rows that received gradient.
-        var rows = pfc.weight.grad!.ne(0).any(1).nonzero().squeeze(1);
+        Assert.Equal(pfc.weight.grad!.ne(0).any(1).nonzero().squeeze(1).data<long>().ToArray(), rows.data<long>().ToArray());
         Assert.Equal(5, rows.numel());
         Assert.True(isin(tensor(new long[] { 3, 17 }), rows).all().item<bool>());
 
         var before = pfc.weight.detach().clone();
         var gradient = pfc.weight.grad!.clone();
         var velocity = sparse.MomentumBuffer.clone();
-        sparse.Step(0.1);
+        sparse.Step(0.1, rows);
 
         var sampled = zeros(20, ScalarType.Bool).index_fill_(0, rows, true).unsqueeze(1).expand(20, 8);
         // Sampled rows, by hand: v = μ·v + g + wd·w; w = w − lr·v.
@@ -81,7 +84,7 @@ public class SparseCenterSgdTests
         using var pfc = Head(0.5, 3);
         using var sparse = new SparseCenterSgd(pfc, Momentum, WeightDecay);
         var before = pfc.weight.detach().clone();
-        sparse.Step(0.1);
+        sparse.Step(0.1, empty(0, ScalarType.Int64));
         Assert.True(pfc.weight.equal(before).all().item<bool>());
     }
 }

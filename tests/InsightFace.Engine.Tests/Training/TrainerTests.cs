@@ -66,6 +66,38 @@ public class TrainerTests
         Assert.Equal(Weights(whole.Final.ModelPath), Weights(resumed.Final.ModelPath));
     }
 
+    // 8 ends an accumulation window; 7 is inside one, so the checkpoint must carry the window's gradients.
+    [Theory]
+    [InlineData(8)]
+    [InlineData(7)]
+    public void Resume_is_exact_with_gradient_accumulation_and_partial_fc_sampling(int stopAt)
+    {
+        using var data = new SyntheticFaceDataset(classes: 6, imagesPerClass: 4, seed: 3);
+        var config = Config(data, new Hashtable { ["gradient_acc"] = 2, ["sample_rate"] = 0.5 });
+        var root = Directory.CreateTempSubdirectory().FullName;
+
+        var straight = new RecordingObserver();
+        var whole = Train(new TrainingRequest(config, data, Path.Combine(root, "whole")), straight);
+
+        using var stop = new CancellationTokenSource();
+        var first = new RecordingObserver(step => { if (step.GlobalStep == stopAt) stop.Cancel(); });
+        var split = Path.Combine(root, "split");
+        Assert.ThrowsAny<OperationCanceledException>(() => Train(new TrainingRequest(config, data, split), first, stop.Token));
+        Assert.Equal(stopAt % 2 == 1, File.Exists(Path.Combine(CheckpointStore.List(split)[^1].Folder, "gradients.pt")));
+        var second = new RecordingObserver();
+        var resumed = Train(new TrainingRequest(config, data, split) { Resume = true }, second);
+
+        Assert.Equal(straight.Losses, first.Losses.Concat(second.Losses));
+        Assert.Equal(Weights(whole.Final.ModelPath), Weights(resumed.Final.ModelPath));
+        Assert.Equal(HeadWeights(whole.Final.Folder), HeadWeights(resumed.Final.Folder));
+    }
+
+    private static float[] HeadWeights(string checkpoint)
+    {
+        using var state = PthReader.Read(Path.Combine(checkpoint, "head.pt"));
+        return state["weight"].data<float>().ToArray();
+    }
+
     [Fact]
     public void Writes_arcface_logs_metrics_tensorboard_and_the_resolved_config()
     {

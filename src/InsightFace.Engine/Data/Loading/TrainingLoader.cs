@@ -42,7 +42,7 @@ public sealed class TrainingLoader : IDisposable
         _dataset = dataset;
         _options = options;
         _pool = new BatchBufferPool(options.BatchSize, 3 * ImageSide * ImageSide);
-        BatchesPerEpoch = dataset.Count / options.WorldSize / options.BatchSize;
+        BatchesPerEpoch = BatchesPerEpochOf(dataset.Count, options);
         _workers = new Thread[options.Workers];
         for (var w = 0; w < _workers.Length; w++)
         {
@@ -53,6 +53,9 @@ public sealed class TrainingLoader : IDisposable
 
     /// <summary>This rank's batches per epoch.</summary>
     public long BatchesPerEpoch { get; }
+
+    /// <summary>The batches per epoch a loader over <paramref name="count"/> samples gives each rank: ⌊⌊N / WorldSize⌋ / BatchSize⌋.</summary>
+    public static long BatchesPerEpochOf(int count, TrainingLoaderOptions options) => count / options.WorldSize / options.BatchSize;
 
     /// <summary>The number of batch buffers allocated so far: it stays flat over an epoch when batches are disposed.</summary>
     internal int BuffersAllocated => _pool.Allocated;

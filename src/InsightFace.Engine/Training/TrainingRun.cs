@@ -1,0 +1,213 @@
+using InsightFace.Engine.Backbones;
+using InsightFace.Engine.Checkpoints;
+using InsightFace.Engine.Configuration;
+using InsightFace.Engine.Data.Loading;
+using InsightFace.Engine.Heads;
+using InsightFace.Engine.Optim;
+using InsightFace.Engine.Runtime;
+using InsightFace.Engine.Training.Callbacks;
+using TorchSharp;
+
+namespace InsightFace.Engine.Training;
+
+/// <summary>
+/// The parts of a planned run and its loop: the model, the <see cref="OptimizationStep"/>, the loader, the
+/// callbacks and the checkpoint writer. <see cref="Trainer"/> owns it while it holds the run folder's lock.
+/// </summary>
+internal sealed class TrainingRun : IDisposable
+{
+    private const string ConfigFileName = "config.resolved.yaml";
+
+    private readonly TrainingPlan _plan;
+    private readonly TrainingConfig _config;
+    private readonly ITrainingObserver _observer;
+    private readonly Backbone _backbone;
+    private readonly PartialFC _head;
+    private readonly OptimizationStep _step;
+    private readonly PolynomialLRWarmup _schedule;
+    private readonly TrainingLoader _loader;
+    private readonly RunLogs _logs;
+    private readonly CheckpointWriter _checkpoints;
+    private readonly VerificationCallback _verification;
+    private readonly List<CheckpointInfo> _saved = new();
+    private readonly AverageMeter _epochLoss = new();
+
+    private int _epoch;
+    private long _batch;
+    private long _globalStep;
+    private long _skippedBatches;
+
+    /// <summary>
+    /// Builds the model and loads the resume state, and only then (the run folder's lock held) replaces an old run,
+    /// starts the loader and opens the logs. If anything fails, what was built is disposed again.
+    /// </summary>
+    public TrainingRun(TrainingPlan plan, ITrainingObserver observer)
+    {
+        _plan = plan;
+        _config = plan.Config;
+        _observer = observer;
+        try
+        {
+            torch.manual_seed(_config.Seed);
+            _backbone = BackboneRegistry.Create(_config.Network, new BackboneOptions
+            {
+                EmbeddingSize = _config.EmbeddingSize, Dropout = _config.Dropout, Fp16 = _config.Fp16, Device = plan.Device,
+            });
+            var m = _config.MarginList;
+            var margin = new CombinedMarginLoss(_config.Scale, m[0], m[1], m[2], _config.StraightThroughGradient, _config.InterclassFilteringThreshold);
+            _head = new PartialFC(margin, _config.EmbeddingSize, _config.NumClasses, _config.SampleRate, plan.Request.Collectives, plan.Device);
+            _step = new OptimizationStep(_backbone, _head, _config, plan.Request.Collectives);
+            _schedule = new PolynomialLRWarmup(_config.EffectiveLr, _config.WarmupSteps, _config.TotalSteps, _config.LrPower);
+            _checkpoints = new CheckpointWriter(plan, _backbone, _head, _step);
+            if (plan.ResumeFrom is { } checkpoint && plan.ResumeState is { } state) Resume(checkpoint, state);
+            PrepareRunFolder(plan.RunFolder, plan.ReplacesRun);
+            _loader = new TrainingLoader(plan.Request.Dataset, TrainingPlan.LoaderOptions(plan.Request));
+            _logs = new RunLogs(plan.RunFolder);
+            _verification = new VerificationCallback(_logs, observer, _config, plan.ValidationTargets, _backbone, plan.Device, _checkpoints)
+            {
+                BestAccuracy = plan.ResumeState?.BestAccuracy ?? double.NaN,
+            };
+            File.WriteAllText(Path.Combine(plan.RunFolder, ConfigFileName), plan.Request.Config.Yaml);
+            foreach (var line in plan.Request.Config.LogLines()) _logs.Log.Write(line);
+            _observer.Message($"Run folder {plan.RunFolder}; {_config.Network} ({_backbone.ParameterCount:N0} parameters) on {plan.Device}; " +
+                              $"{_config.TotalSteps} steps ({_config.StepsPerEpoch} per epoch), warm-up {_config.WarmupSteps}.");
+        }
+        catch
+        {
+            Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Trains to the end, or until <paramref name="cancellationToken"/> fires (then saves a resumable checkpoint and throws).</summary>
+    public TrainingOutcome Run(CancellationToken cancellationToken)
+    {
+        var clock = new RunClock(_globalStep, _config.TotalSteps);
+        ITrainingCallback[] callbacks =
+        [
+            new ProgressCallback(_observer, _config, clock),
+            new LoggingCallback(_logs, _observer, _config, clock, _globalStep),
+            _verification,
+        ];
+        _backbone.train();
+        _head.train();
+        NativeHeap.TuneForTraining();
+        try
+        {
+            for (; _epoch < _config.NumEpoch; _epoch++, _batch = 0)
+            {
+                foreach (var batch in _loader.Epoch(_epoch, _batch, cancellationToken))
+                {
+                    IterationReport report;
+                    using (batch) report = Train(batch);
+                    RunCallbacks(callbacks, report);
+                    cancellationToken.ThrowIfCancellationRequested();
+                }
+                Save("epoch", _epoch + 1, 0);
+                _epochLoss.Reset();
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            Save("interrupt", _epoch, _batch);
+            throw;
+        }
+        finally
+        {
+            // The tuned heap keeps up to 256 MB of freed activations; the session that trained need not.
+            NativeHeap.Release();
+        }
+        return new TrainingOutcome(_saved[^1], _saved);
+    }
+
+    // A callback that fails (a log that cannot be written, a verification set that breaks) must not cost what was
+    // trained: the checkpoint due now is written first (the epoch's after its last batch, else a resumable
+    // step-… one), then the failure is reported.
+    private void RunCallbacks(IEnumerable<ITrainingCallback> callbacks, IterationReport report)
+    {
+        try
+        {
+            foreach (var callback in callbacks) callback.AfterIteration(report);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            _observer.Message($"Training stops at step {_globalStep}: {e.Message}");
+            if (_batch == _loader.BatchesPerEpoch) Save("epoch", _epoch + 1, 0);
+            else Save("interrupt", _epoch, _batch);
+            throw;
+        }
+    }
+
+    private IterationReport Train(TrainingBatch batch)
+    {
+        var lr = _schedule.LearningRate(_globalStep);
+        StepResult result;
+        using (torch.NewDisposeScope())
+        {
+            var images = torch.tensor(batch.Images, new long[] { batch.Count, 3, 112, 112 }).to(_plan.Device);
+            var labels = torch.tensor(batch.Labels).to(_plan.Device);
+            result = _step.Run(images, labels, _globalStep, lr);
+        }
+        if (!result.Finite)
+        {
+            if (!_config.SkipNonFiniteLoss)
+                throw new TrainingException("LossNotFinite",
+                    $"The loss became {result.Loss} at global step {_globalStep + 1} (epoch {_epoch}, batch {batch.Index}); the last good checkpoint is kept. Lower lr, or set nan_policy: skip.");
+            _skippedBatches++;
+            _observer.Message($"Skipped batch {batch.Index} of epoch {_epoch}: loss {result.Loss}.");
+        }
+        else
+        {
+            _epochLoss.Add(result.Loss);
+        }
+        _globalStep++;
+        _batch = batch.Index + 1;
+        return new IterationReport(_epoch, _globalStep, result.Loss, lr, Skipped: !result.Finite, _epochLoss.Average);
+    }
+
+    private void Save(string reason, int epoch, long batch)
+    {
+        var position = new TrainingState
+        {
+            Epoch = epoch, Batch = batch, GlobalStep = _globalStep, BestAccuracy = _verification.BestAccuracy, SkippedBatches = _skippedBatches,
+        };
+        var saved = _checkpoints.Save(reason, position, _epochLoss.Average);
+        _saved.Add(saved);
+        _observer.CheckpointSaved(saved);
+        _observer.Message($"Checkpoint written: {saved.Folder} ({reason}, epoch {epoch}, step {_globalStep}).");
+    }
+
+    private void Resume(CheckpointInfo checkpoint, TrainingState state)
+    {
+        if (state.ConfigHash != _plan.Request.Config.Hash)
+            _observer.Message($"The config differs from the one {checkpoint.Folder} was trained with; resuming with the new values.");
+        ResumeLoader.Load(_plan, _backbone, _head, _step);
+        _epoch = state.Epoch;
+        _batch = state.Batch;
+        _globalStep = state.GlobalStep;
+        _skippedBatches = state.SkippedBatches;
+        _observer.Message($"Resuming from {checkpoint.Folder}: epoch {_epoch}, batch {_batch}, global step {_globalStep}.");
+    }
+
+    // Replacing a run (-Force) deletes everything in its folder but the lock this run holds.
+    private static void PrepareRunFolder(string run, bool replace)
+    {
+        if (!replace) return;
+        foreach (var entry in new DirectoryInfo(run).EnumerateFileSystemInfos().Where(e => !RunFolderLock.IsLockFile(e.Name)))
+        {
+            if (entry is DirectoryInfo folder) folder.Delete(recursive: true);
+            else entry.Delete();
+        }
+    }
+
+    /// <summary>Stops the loader and frees the logs and the native modules; safe on a part-built run.</summary>
+    public void Dispose()
+    {
+        // Null-conditional: a constructor that failed half-way disposes what it had built.
+        _logs?.Dispose();
+        _loader?.Dispose();
+        _step?.Dispose();
+        _head?.Dispose();
+        _backbone?.Dispose();
+    }
+}
