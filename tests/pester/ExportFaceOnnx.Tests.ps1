@@ -1,7 +1,7 @@
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     Import-Module (Get-ModuleUnderTest) -Force
-    $script:fixtures = if ($env:INSIGHTFACE_FIXTURES) { $env:INSIGHTFACE_FIXTURES } else { Join-Path $PSScriptRoot '../../../shared/fixtures' }
+    $script:fixtures = Get-FixturePath
     $script:checkpoint = New-FaceCheckpoint -Network mbf -EmbeddingSize 64 -OutputPath (Join-Path $TestDrive 'mbf') -Seed 7
     $script:id = 'InsightFace.PowerShell.Commands.ExportFaceOnnxCommand'
 }
@@ -44,7 +44,7 @@ Describe 'Export-FaceOnnx' {
 
     It 'verifies on real face images' {
         $faces = Join-Path $fixtures 'orl-faces-112/s1/*.jpg'
-        if (-not (Test-Path $faces)) { Set-ItResult -Skipped -Because "fixture $faces is not present" ; return }
+        Skip-MissingFixture $faces
         $model = Export-FaceOnnx -Checkpoint $checkpoint -OutputPath (Join-Path $TestDrive 'faces.onnx') -VerifyImagePath $faces
         $model.MaxAbsDiff | Should -Not -BeNullOrEmpty
     }
