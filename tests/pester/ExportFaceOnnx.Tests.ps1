@@ -16,8 +16,10 @@ Describe 'Export-FaceOnnx' {
         $model.Opset | Should -Be 11
         $model.EmbeddingSize | Should -Be 64
         $model.Network | Should -Be 'mbf'
-        $model.MaxAbsDiff | Should -BeLessOrEqual (1e-4 * [Math]::Max(1, $model.OutputScale))
         $model.OutputScale | Should -BeGreaterThan 0
+        # ONNX Runtime reproduces TorchSharp to about 1e-6 of the output scale (7e-7 here: float32 kernels summing in
+        # other orders). 1e-5 leaves a margin of 10 and is 10 times tighter than the exporter's own failure threshold.
+        $model.MaxAbsDiff | Should -BeLessOrEqual (1e-5 * $model.OutputScale)
         $path | Should -Exist
     }
 
@@ -46,7 +48,8 @@ Describe 'Export-FaceOnnx' {
         $faces = Join-Path $fixtures 'orl-faces-112/s1/*.jpg'
         Skip-MissingFixture $faces
         $model = Export-FaceOnnx -Checkpoint $checkpoint -OutputPath (Join-Path $TestDrive 'faces.onnx') -VerifyImagePath $faces
-        $model.MaxAbsDiff | Should -Not -BeNullOrEmpty
+        $model.OutputScale | Should -BeGreaterThan 0
+        $model.MaxAbsDiff | Should -BeLessOrEqual (1e-5 * $model.OutputScale) -Because 'parity is about 1e-6 of the output scale'
     }
 
     It 'keeps an existing file without -Force and replaces it with -Force' {
