@@ -35,4 +35,11 @@ function Skip-MissingFixture {
     Set-ItResult -Skipped -Because "fixture $Path is not present (INSIGHTFACE_REQUIRE_FIXTURES=1 makes this a failure)"
 }
 
-Export-ModuleMember -Function Get-ModuleUnderTest, Invoke-FreshPwsh, Get-FixturePath, Skip-MissingFixture
+function Skip-WhereCudaIsPresent {
+    <# In an It block about machines without CUDA: skips the test, saying why, where libtorch sees a CUDA device. #>
+    if ((Get-InsightFaceInfo).CudaDeviceCount -gt 0) {
+        Set-ItResult -Skipped -Because 'this machine has a CUDA device, and the test is about machines without one'
+    }
+}
+
+Export-ModuleMember -Function Get-ModuleUnderTest, Invoke-FreshPwsh, Get-FixturePath, Skip-MissingFixture, Skip-WhereCudaIsPresent
