@@ -171,14 +171,36 @@ Describe 'ConvertTo-OFRecord' {
     }
 
     It 'shows progress in records per second, and Ctrl+C leaves no _SUCCESS and no part' {
+        # The conversion's first progress record holds its pipeline thread until Ctrl+C (Stop) has been requested,
+        # then stops there as PowerShell's next Write call would: the conversion cannot finish first.
+        Add-Type -TypeDefinition @'
+using System.Management.Automation;
+using System.Threading;
+public static class StopAtFirstProgress
+{
+    public static ManualResetEventSlim Attach(PowerShell ps)
+    {
+        var reached = new ManualResetEventSlim();
+        ps.Streams.Progress.DataAdded += (sender, e) =>
+        {
+            if (reached.IsSet) return;
+            reached.Set();
+            SpinWait.SpinUntil(() => ps.InvocationStateInfo.State != PSInvocationState.Running);
+            throw new PipelineStoppedException();
+        };
+        return reached;
+    }
+}
+'@
         $out = Join-Path $TestDrive 'stopped'
         $ps = [powershell]::Create()
         try {
             $null = $ps.AddScript("Import-Module '$(Get-ModuleUnderTest)'; Get-FaceDataset -Synthetic -Classes 2000 -ImagesPerClass 20 | ConvertTo-OFRecord -OutputPath '$out' -Parts 4")
+            $reached = [StopAtFirstProgress]::Attach($ps)
             $run = $ps.BeginInvoke()
-            # Wait until the conversion is writing (and has reported progress), then stop it as Ctrl+C does.
-            while (-not $run.IsCompleted -and $ps.Streams.Progress.Count -eq 0) { Start-Sleep -Milliseconds 50 }
+            $reached.Wait([TimeSpan]::FromMinutes(5)) | Should -BeTrue -Because 'the conversion reports progress while it writes'
             $ps.Stop()
+            $ps.InvocationStateInfo.State | Should -Be 'Stopped'
             $ps.Streams.Progress[0].StatusDescription | Should -Match '[\d,]+ of 40,000 records, [\d,]+ records/s'
             $ps.Streams.Progress[0].SecondsRemaining | Should -BeGreaterThan 0
         }

@@ -1,7 +1,7 @@
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     Import-Module (Get-ModuleUnderTest) -Force
-    $script:fixtures = if ($env:INSIGHTFACE_FIXTURES) { $env:INSIGHTFACE_FIXTURES } else { Join-Path $PSScriptRoot '../../../shared/fixtures' }
+    $script:fixtures = Get-FixturePath
     $script:checkpoint = New-FaceCheckpoint -Network mbf -EmbeddingSize 64 -OutputPath (Join-Path $TestDrive 'mbf') -Seed 7
     $script:id = 'InsightFace.PowerShell.Commands.ExportFaceOnnxCommand'
 }
@@ -16,8 +16,10 @@ Describe 'Export-FaceOnnx' {
         $model.Opset | Should -Be 11
         $model.EmbeddingSize | Should -Be 64
         $model.Network | Should -Be 'mbf'
-        $model.MaxAbsDiff | Should -BeLessOrEqual (1e-4 * [Math]::Max(1, $model.OutputScale))
         $model.OutputScale | Should -BeGreaterThan 0
+        # ONNX Runtime reproduces TorchSharp to about 1e-6 of the output scale (7e-7 here: float32 kernels summing in
+        # other orders). 1e-5 leaves a margin of 10 and is 10 times tighter than the exporter's own failure threshold.
+        $model.MaxAbsDiff | Should -BeLessOrEqual (1e-5 * $model.OutputScale)
         $path | Should -Exist
     }
 
@@ -44,9 +46,10 @@ Describe 'Export-FaceOnnx' {
 
     It 'verifies on real face images' {
         $faces = Join-Path $fixtures 'orl-faces-112/s1/*.jpg'
-        if (-not (Test-Path $faces)) { Set-ItResult -Skipped -Because "fixture $faces is not present" ; return }
+        Skip-MissingFixture $faces
         $model = Export-FaceOnnx -Checkpoint $checkpoint -OutputPath (Join-Path $TestDrive 'faces.onnx') -VerifyImagePath $faces
-        $model.MaxAbsDiff | Should -Not -BeNullOrEmpty
+        $model.OutputScale | Should -BeGreaterThan 0
+        $model.MaxAbsDiff | Should -BeLessOrEqual (1e-5 * $model.OutputScale) -Because 'parity is about 1e-6 of the output scale'
     }
 
     It 'keeps an existing file without -Force and replaces it with -Force' {

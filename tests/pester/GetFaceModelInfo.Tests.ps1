@@ -1,14 +1,14 @@
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     Import-Module (Get-ModuleUnderTest) -Force
-    $script:fixtures = if ($env:INSIGHTFACE_FIXTURES) { $env:INSIGHTFACE_FIXTURES } else { Join-Path $PSScriptRoot '../../../shared/fixtures' }
+    $script:fixtures = Get-FixturePath
     $script:params = Join-Path $fixtures 'mxnet-params-v2/model-0000.params'
     $script:id = 'InsightFace.PowerShell.Commands.GetFaceModelInfoCommand'
 }
 
 Describe 'Get-FaceModelInfo' {
     It 'lists the 146 arrays of a file written by MXNet, each named by the symbol graph' {
-        if (-not (Test-Path $params)) { Set-ItResult -Skipped -Because "fixture $params is not present"; return }
+        Skip-MissingFixture $params
         $arrays = @(Get-FaceModelInfo -Path $params)
         $arrays.Count | Should -Be 146
         $arrays[0] | Should -BeOfType ([InsightFace.FaceModelArray])
@@ -32,7 +32,7 @@ Describe 'Get-FaceModelInfo' {
     }
 
     It 'writes an error naming the offset of a truncated file and goes on with the next' {
-        if (-not (Test-Path $params)) { Set-ItResult -Skipped -Because "fixture $params is not present"; return }
+        Skip-MissingFixture $params
         $cut = Join-Path $TestDrive 'cut.params'
         [IO.File]::WriteAllBytes($cut, [IO.File]::ReadAllBytes($params)[0..4095])
         $arrays = Get-FaceModelInfo -Path $cut, $params -ErrorVariable problems -ErrorAction SilentlyContinue

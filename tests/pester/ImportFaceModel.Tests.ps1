@@ -1,7 +1,7 @@
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     Import-Module (Get-ModuleUnderTest) -Force
-    $script:fixtures = if ($env:INSIGHTFACE_FIXTURES) { $env:INSIGHTFACE_FIXTURES } else { Join-Path $PSScriptRoot '../../../shared/fixtures' }
+    $script:fixtures = Get-FixturePath
     # A checkpoint's model.pt is an arcface_torch state dict, which is what users bring from PyTorch.
     $script:source = Join-Path (New-FaceCheckpoint -Network mbf -EmbeddingSize 64 -OutputPath (Join-Path $TestDrive 'source') -Seed 3).CheckpointPath 'model.pt'
     $script:id = 'InsightFace.PowerShell.Commands.ImportFaceModelCommand'
@@ -62,7 +62,7 @@ Describe 'Import-FaceModel' {
 
     It 'refuses an MXNet graph that is not a backbone it maps, naming the layers' {
         $params = Join-Path $fixtures 'mxnet-params-v2/model-0000.params'
-        if (-not (Test-Path $params)) { Set-ItResult -Skipped -Because "fixture $params is not present"; return }
+        Skip-MissingFixture $params
         $e = { Import-FaceModel -Path $params -OutputPath (Join-Path $TestDrive 'genderage') -ErrorAction Stop } | Should -Throw -PassThru
         $e.FullyQualifiedErrorId | Should -Be "MxnetGraphMismatch,$id"
         $e.CategoryInfo.Category | Should -Be 'InvalidData'
@@ -72,7 +72,7 @@ Describe 'Import-FaceModel' {
 
     It 'names the offset of a truncated .params file' {
         $params = Join-Path $fixtures 'mxnet-params-v2/model-0000.params'
-        if (-not (Test-Path $params)) { Set-ItResult -Skipped -Because "fixture $params is not present"; return }
+        Skip-MissingFixture $params
         $folder = New-Item -ItemType Directory -Path (Join-Path $TestDrive 'truncated')
         Copy-Item (Join-Path $fixtures 'mxnet-params-v2/model-symbol.json') $folder
         $bytes = [IO.File]::ReadAllBytes($params)

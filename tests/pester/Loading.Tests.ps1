@@ -23,11 +23,12 @@ BeforeAll {
 }
 
 Describe 'Loading the engine' {
-    It 'shows libtorch 2.10 on the CPU, loaded from the module''s own Dependencies folder' {
+    It 'shows libtorch 2.10 and the backend it was built with, loaded from the module''s own Dependencies folder' {
         $info = Invoke-FreshPwsh "Import-Module '$modulePath'; Get-InsightFaceInfo | ConvertTo-Json -Compress" | Select-Object -Last 1 | ConvertFrom-Json
         $info.LibTorchVersion | Should -Be '2.10.0'
         $info.TorchSharpVersion | Should -Be '0.107.0'
-        $info.Backend | Should -Be 'cpu'
+        # A CUDA build (build.ps1 -TorchBackend cuda) ships libtorch_cuda.so beside libtorch_cpu.so.
+        $info.Backend | Should -Be $(if (Test-Path (Join-Path $dependencies 'libtorch_cuda.so')) { 'cuda' } else { 'cpu' })
         $info.LibTorchPath | Should -Be $dependencies
         $info.NativeLibraries | Should -Contain (Join-Path $dependencies 'libLibTorchSharp.so')
         $info.NativeLibraries | Should -Contain (Join-Path $dependencies 'libtorch_cpu.so')

@@ -93,6 +93,7 @@ Describe 'Start-FaceTraining' {
     }
 
     It 'never falls back to the CPU when CUDA is asked for' {
+        Skip-WhereCudaIsPresent
         { Start-FaceTraining -Set $tiny -OutputPath (Join-Path $TestDrive 'cuda') -Device cuda -ErrorAction Stop } |
             Should -Throw -ErrorId 'DeviceUnavailable,InsightFace.PowerShell.Commands.StartFaceTrainingCommand'
     }

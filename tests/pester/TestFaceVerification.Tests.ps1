@@ -304,7 +304,7 @@ print('%.10f %.10f %.10f %.10f' % (np.mean(accs), np.std(accs), xnorm, np.mean(b
         }
 
         It 'fails with DeviceUnavailable for -Device cuda on a machine without CUDA, never falling back' {
-            if ((Get-InsightFaceInfo).CudaDeviceCount -gt 0) { Set-ItResult -Skipped -Because 'this machine has CUDA' }
+            Skip-WhereCudaIsPresent
             { $checkpoint | Test-FaceVerification -Target orl -DataPath $data -Device cuda -ErrorAction Stop } |
                 Should -Throw -ErrorId "DeviceUnavailable,$cmdlet"
         }

@@ -22,4 +22,29 @@ function Invoke-FreshPwsh {
     $global:FreshPwshExitCode = $LASTEXITCODE
 }
 
-Export-ModuleMember -Function Get-ModuleUnderTest, Invoke-FreshPwsh
+function Get-FixturePath {
+    <# The shared fixtures folder (INSIGHTFACE_FIXTURES, or ../shared/fixtures beside the clone), or $Path inside it. #>
+    param([string] $Path)
+    $root = if ($env:INSIGHTFACE_FIXTURES) { $env:INSIGHTFACE_FIXTURES } else { Join-Path $PSScriptRoot '../../../shared/fixtures' }
+    if ($Path) { Join-Path $root $Path } else { $root }
+}
+
+function Skip-MissingFixture {
+    <#
+    In an It block: skips the test, saying why, when the fixture $Path (wildcards allowed) is missing; where fixtures
+    are required (INSIGHTFACE_REQUIRE_FIXTURES=1, as .ci/run sets) a missing fixture fails the test instead.
+    #>
+    param([Parameter(Mandatory)] [string] $Path)
+    if (Test-Path $Path) { return }
+    if ($env:INSIGHTFACE_REQUIRE_FIXTURES -eq '1') { throw "Fixture $Path is missing, and INSIGHTFACE_REQUIRE_FIXTURES=1 requires it." }
+    Set-ItResult -Skipped -Because "fixture $Path is not present (INSIGHTFACE_REQUIRE_FIXTURES=1 makes this a failure)"
+}
+
+function Skip-WhereCudaIsPresent {
+    <# In an It block about machines without CUDA: skips the test, saying why, where libtorch sees a CUDA device. #>
+    if ((Get-InsightFaceInfo).CudaDeviceCount -gt 0) {
+        Set-ItResult -Skipped -Because 'this machine has a CUDA device, and the test is about machines without one'
+    }
+}
+
+Export-ModuleMember -Function Get-ModuleUnderTest, Invoke-FreshPwsh, Get-FixturePath, Skip-MissingFixture, Skip-WhereCudaIsPresent

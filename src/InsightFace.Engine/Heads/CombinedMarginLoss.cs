@@ -15,9 +15,16 @@ namespace InsightFace.Engine.Heads;
 /// since commit 657ae30e, which applies the angular margin under no_grad.
 /// </para>
 /// <para>
-/// The forward value is exact everywhere, including cosθ = ±1, with no "easy margin" or θ + m &gt; π correction
-/// (as MXNet and OneFlow). The true derivative is unbounded at θ = 0 and θ = π when m2 ≠ 0, so it is evaluated at
-/// θ clamped to [1e-6, π − 1e-6]: finite, and equal to the exact value anywhere float32 can tell θ from 0 or π.
+/// Past θ = π − m2, cos(θ + m2) rises again as θ grows, so with the true gradient the target would be pushed away
+/// from its class. For ArcFace (m1 = 1, m3 = 0, m2 &gt; 0) with the true gradient, the target logit is therefore
+/// cosθ − sin(π − m2)·m2, with gradient s, where cosθ ≤ cos(π − m2): the <c>easy_margin = False</c> branch of
+/// arcface_torch (January to December 2022) and of MXNet's ArcFace loss. Combined margins (m1 ≠ 1 or m3 ≠ 0) keep
+/// the exact formula everywhere, as MXNet's combined loss and OneFlow's kernel do (arcface_torch refuses them), and
+/// so does the straight-through gradient, as in arcface_torch today: its gradient never changes sign.
+/// </para>
+/// <para>
+/// The true derivative is unbounded at θ = 0 and θ = π when m2 ≠ 0, so it is evaluated at θ clamped to
+/// [1e-6, π − 1e-6]: finite, and equal to the exact value anywhere float32 can tell θ from 0 or π.
 /// </para>
 /// <para>
 /// Inter-class filtering (the Partial FC paper, CVPR 2022; arcface_torch's <c>interclass_filtering_threshold</c>)
@@ -99,6 +106,9 @@ public sealed class CombinedMarginLoss : nn.Module<Tensor, Tensor, Tensor>
 
     private bool HasAngularMargin => M1 != 1 || M2 != 0;
 
+    // Exactly where the references that have the fallback apply it: plain ArcFace with the true gradient.
+    private bool FallsBackPastPi => !StraightThroughArcFace && M1 == 1 && M2 > 0 && M3 == 0;
+
     /// <summary>
     /// Applies the margin. <paramref name="cosines"/> is B×C; <paramref name="labels"/> holds one column index per
     /// row, or −1 for a row whose target class is not among these C columns (another shard's). Returns new logits.
@@ -121,7 +131,7 @@ public sealed class CombinedMarginLoss : nn.Module<Tensor, Tensor, Tensor>
         return scope.MoveToOuter(logits);
     }
 
-    // cos(m1·θ + m2) as a value, with the chosen derivative attached by a first-order term that is exactly zero
+    // cos(m1·θ + m2), or the fallback past θ = π − m2, as a value, with the chosen derivative attached by a first-order term that is exactly zero
     // in the forward pass: value + g·(c − c.detach()).
     private Tensor AngularMargin(Tensor cosine)
     {
@@ -129,6 +139,12 @@ public sealed class CombinedMarginLoss : nn.Module<Tensor, Tensor, Tensor>
         var theta = c.acos();
         var value = theta.mul(M1).add_(M2).cos_();
         var slope = StraightThroughArcFace ? ones_like(c) : DerivativeAt(theta);
+        if (FallsBackPastPi)
+        {
+            var pastPi = c.le(Math.Cos(Math.PI - M2));
+            value = where(pastPi, c.sub(Math.Sin(Math.PI - M2) * M2), value);
+            slope = where(pastPi, ones_like(c), slope);
+        }
         return value.add(slope.mul(cosine.sub(c)));
     }
 

@@ -35,6 +35,8 @@ public sealed class StateDict : IDisposable
     public static StateDict From(torch.nn.Module module)
     {
         var result = new StateDict();
+        // detach() and cpu() each return a new tensor object: the scope disposes them, the copies stay in the result.
+        using var scope = torch.NewDisposeScope();
         foreach (var (key, tensor) in module.state_dict())
             result.Add(key, tensor.detach().cpu().clone().DetachFromDisposeScope());
         return result;

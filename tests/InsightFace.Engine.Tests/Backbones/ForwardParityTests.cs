@@ -10,6 +10,7 @@ namespace InsightFace.Engine.Tests.Backbones;
 /// Same weights, same input, same embeddings as arcface_torch's networks. Weights and input come from a formula
 /// both sides evaluate (sin of the element index, offset by the key's length); Golden/*.forward.txt holds the
 /// float64 eval-mode outputs python3-torch 1.13 computed with arcface_torch's iresnet.py and mobilefacenet.py.
+/// tests/golden/backbones.py recomputes them.
 /// </summary>
 public class ForwardParityTests
 {

@@ -6,7 +6,8 @@ namespace InsightFace.Engine.Tests.Backbones;
 
 /// <summary>
 /// The state_dict of each network equals arcface_torch's, key by key and shape by shape. The Golden/*.keys.txt
-/// lists were written by python3-torch 1.13 from arcface_torch's iresnet.py and mobilefacenet.py.
+/// lists were written by python3-torch 1.13 from arcface_torch's iresnet.py and mobilefacenet.py;
+/// tests/golden/backbones.py recomputes them.
 /// </summary>
 public class StateDictKeyTests
 {

@@ -1,5 +1,6 @@
 using InsightFace.Engine.Backbones;
 using InsightFace.Engine.Checkpoints;
+using InsightFace.Engine.Tests.Data;
 using TorchSharp;
 
 namespace InsightFace.Engine.Tests.Checkpoints;
@@ -12,7 +13,8 @@ public class CheckpointModelTests
         torch.manual_seed(7);
         using var original = BackboneRegistry.Create("mbf", new BackboneOptions { EmbeddingSize = 64 });
         original.eval();
-        var folder = Path.Combine(Directory.CreateTempSubdirectory().FullName, "ckpt");
+        using var temp = new TempFolder();
+        var folder = temp["ckpt"];
         var manifest = new CheckpointManifest { Network = "mbf", EmbeddingSize = 64, Reason = "import" };
         var info = CheckpointStore.SaveStandalone(folder, manifest, f => CheckpointModel.SaveBackbone(f, original), overwrite: false);
 
@@ -28,7 +30,8 @@ public class CheckpointModelTests
     public void A_network_the_registry_lacks_or_weights_that_do_not_fit_are_incompatible()
     {
         using var mbf = BackboneRegistry.Create("mbf", new BackboneOptions { EmbeddingSize = 64 });
-        var root = Directory.CreateTempSubdirectory().FullName;
+        using var temp = new TempFolder();
+        var root = temp.Path;
 
         var vit = CheckpointStore.SaveStandalone(Path.Combine(root, "vit"), new CheckpointManifest { Network = "vit_t", EmbeddingSize = 64 },
             f => CheckpointModel.SaveBackbone(f, mbf), overwrite: false);

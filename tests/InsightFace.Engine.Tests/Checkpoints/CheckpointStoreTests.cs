@@ -1,5 +1,6 @@
 using InsightFace.Engine.Checkpoints;
 using InsightFace.Engine.Files;
+using InsightFace.Engine.Tests.Data;
 
 namespace InsightFace.Engine.Tests.Checkpoints;
 
@@ -14,7 +15,8 @@ public class CheckpointStoreTests
     [Fact]
     public void Saves_lists_and_publishes_the_newest_checkpoint()
     {
-        var run = Directory.CreateTempSubdirectory().FullName;
+        using var temp = new TempFolder();
+        var run = temp.Path;
         CheckpointStore.Save(run, Manifest(1, 10), Model("one"), keep: 5);
         var second = CheckpointStore.Save(run, Manifest(2, 20), Model("two"), keep: 5);
 
@@ -32,7 +34,8 @@ public class CheckpointStoreTests
     [Fact]
     public void Keeps_only_the_newest_k()
     {
-        var run = Directory.CreateTempSubdirectory().FullName;
+        using var temp = new TempFolder();
+        var run = temp.Path;
         for (var epoch = 1; epoch <= 4; epoch++) CheckpointStore.Save(run, Manifest(epoch, epoch * 10), Model($"{epoch}"), keep: 2);
         CheckpointStore.Save(run, Manifest(4, 45, "interrupt"), Model("stop"), keep: 2);
 
@@ -42,7 +45,8 @@ public class CheckpointStoreTests
     [Fact]
     public void A_failed_write_leaves_the_previous_checkpoint_intact_and_nothing_half_written()
     {
-        var run = Directory.CreateTempSubdirectory().FullName;
+        using var temp = new TempFolder();
+        var run = temp.Path;
         CheckpointStore.Save(run, Manifest(1, 10), Model("good"), keep: 3);
 
         Assert.Throws<IOException>(() => CheckpointStore.Save(run, Manifest(2, 20), folder =>
@@ -59,7 +63,8 @@ public class CheckpointStoreTests
     [Fact]
     public void Missing_and_corrupt_checkpoints_are_clear_errors()
     {
-        var empty = Directory.CreateTempSubdirectory().FullName;
+        using var temp = new TempFolder();
+        var empty = temp.Path;
         Assert.Equal("CheckpointNotFound", Assert.Throws<CheckpointException>(() => CheckpointStore.Open(empty)).ErrorId);
         Assert.Equal("CheckpointNotFound", Assert.Throws<CheckpointException>(() => CheckpointStore.Open(Path.Combine(empty, "nope"))).ErrorId);
 
@@ -76,7 +81,8 @@ public class CheckpointStoreTests
     [Fact]
     public void Standalone_checkpoints_refuse_to_overwrite_without_permission()
     {
-        var folder = Path.Combine(Directory.CreateTempSubdirectory().FullName, "imported");
+        using var temp = new TempFolder();
+        var folder = temp["imported"];
         CheckpointStore.SaveStandalone(folder, Manifest(0, 0, "import"), Model("first"), overwrite: false);
         var e = Assert.Throws<CheckpointException>(() => CheckpointStore.SaveStandalone(folder, Manifest(0, 0, "import"), Model("second"), overwrite: false));
         Assert.Equal("CheckpointExists", e.ErrorId);

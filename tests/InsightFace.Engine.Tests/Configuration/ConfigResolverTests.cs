@@ -1,16 +1,21 @@
 using System.Collections;
 using InsightFace.Engine.Configuration;
+using InsightFace.Engine.Tests.Data;
 using InsightFace.Engine.Tests.Support;
 
 namespace InsightFace.Engine.Tests.Configuration;
 
-public class ConfigResolverTests
+public sealed class ConfigResolverTests : IDisposable
 {
+    private readonly TempFolder _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
     private static string Examples(string name) => Path.Combine(Fixtures.RepoRoot, "examples", "configs", name);
 
-    private static string Write(string yaml, string name = "job.yaml", string? folder = null)
+    private string Write(string yaml, string name = "job.yaml", string? folder = null)
     {
-        folder ??= Directory.CreateTempSubdirectory().FullName;
+        folder ??= Directory.CreateDirectory(_temp[Guid.NewGuid().ToString("N")]).FullName;
         var path = Path.Combine(folder, name);
         File.WriteAllText(path, yaml);
         return path;
@@ -62,7 +67,8 @@ public class ConfigResolverTests
     [Fact]
     public void Precedence_is_parameter_then_set_then_dataset_then_file_then_base_then_default()
     {
-        var folder = Directory.CreateTempSubdirectory().FullName;
+        using var temp = new TempFolder();
+        var folder = temp.Path;
         Write("lr: 0.5\nweight_decay: 0.01\nbatch_size: 64\nnum_workers: 7\n", "parent.yaml", folder);
         var job = Write("base: parent.yaml\nweight_decay: 0.02\nbatch_size: 32\nnum_classes: 10\nnum_image: 999\nrec: a\n", "job.yaml", folder);
 
@@ -164,7 +170,8 @@ public class ConfigResolverTests
     [Fact]
     public void A_base_chain_that_loops_is_an_error()
     {
-        var folder = Directory.CreateTempSubdirectory().FullName;
+        using var temp = new TempFolder();
+        var folder = temp.Path;
         Write("base: b.yaml\n", "a.yaml", folder);
         Write("base: a.yaml\n", "b.yaml", folder);
         var e = Assert.Throws<ConfigException>(() => ConfigResolver.Resolve(Path.Combine(folder, "a.yaml")));

@@ -12,6 +12,7 @@ namespace InsightFace.Engine.Tests.Evaluation;
 /// sklearn 1.2.1; cv2.imdecode + BGR→RGB in place of mx.image.imdecode, the same decoder underneath; interp1d
 /// slinear as scipy 1.8.1 built it) on the 30 ORL pairs of <see cref="FaceFixtures.Pairs"/>, embedded by a fixed
 /// Conv 8x8/8 → AvgPool 7 → Flatten backbone with <see cref="TinyOnnx.FixedConvWeights"/>, batch size 10.
+/// tests/golden/arcface_torch_orl.py recomputes the constants.
 /// </summary>
 [Collection("Sequential")]
 public sealed class ArcFaceTorchReferenceTests : IDisposable

@@ -2,6 +2,7 @@ using InsightFace.Engine.Checkpoints;
 using InsightFace.Engine.Data.Imaging;
 using InsightFace.Engine.Evaluation;
 using InsightFace.Engine.Runtime;
+using InsightFace.Engine.Tests.Support;
 using static TorchSharp.torch;
 
 namespace InsightFace.Engine.Tests.Evaluation;
@@ -33,10 +34,9 @@ public sealed class FaceModelTests : IDisposable
         for (var i = 0; i < expected.Length; i++) Assert.Equal(expected[i], actual[i / 16, i % 16]);
     }
 
-    [Fact]
+    [WithoutCudaFact]
     public void A_cuda_request_without_cuda_fails_instead_of_falling_back()
     {
-        if (cuda.is_available()) return;
         var checkpoint = CheckpointModel.CreateInitial(Path.Combine(_dir, "cpu-only"), "mbf", 8, seed: 1, overwrite: false);
         Assert.Throws<DeviceUnavailableException>(() => FaceModel.OpenCheckpoint(checkpoint.Folder, "cuda"));
     }

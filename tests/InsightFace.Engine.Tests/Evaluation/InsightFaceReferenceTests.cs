@@ -6,7 +6,8 @@ namespace InsightFace.Engine.Tests.Evaluation;
 /// Raw embeddings through fusion and metrics, against numbers printed by arcface_torch's own verification.py
 /// functions (test()'s XNorm and fusion, calculate_roc, calculate_val) run with numpy 1.24, sklearn 1.2.1 and
 /// scipy 1.10 (interp1d slinear rebuilt as scipy 1.8.1 built it, since 1.10 rejects repeated FAR values).
-/// calculate_roc was changed only to also return the folds' best thresholds.
+/// calculate_roc was changed only to also return the folds' best thresholds. tests/golden/insightface_reference.py
+/// recomputes the rows.
 /// </summary>
 public class InsightFaceReferenceTests
 {

@@ -87,6 +87,75 @@ public class CombinedMarginLossTests
         Assert.Equal(64 * Math.Cos(Math.Acos(0.9) + 0.5), logits[0, 2].item<double>(), 12);
     }
 
+    // ArcFace past θ = π − m2 (cosθ ≤ cos(π − m2) ≈ −0.8776 for m2 = 0.5), by hand: arcface_torch (2022) and MXNet
+    // use cosθ − sin(π − m2)·m2 there; above the threshold cos(θ + m2) is unchanged.
+    [Theory]
+    [InlineData(-1.0)]
+    [InlineData(-0.95)]
+    [InlineData(-0.8776)] // just below cos(π − 0.5) = −0.87758
+    [InlineData(-0.8775)] // just above
+    [InlineData(-0.5)]
+    public void ArcFace_past_pi_minus_m_falls_back_to_cos_minus_m_sin_m(double cosine)
+    {
+        using var scope = NewDisposeScope();
+        using var loss = new CombinedMarginLoss(64, 1, 0.5, 0);
+        var threshold = Math.Cos(Math.PI - 0.5);
+        var expected = cosine <= threshold ? cosine - Math.Sin(Math.PI - 0.5) * 0.5 : Math.Cos(Math.Acos(cosine) + 0.5);
+        var input = tensor(new[,] { { cosine, 0.2 } }).requires_grad_();
+        var logits = loss.call(input, tensor(new long[] { 0 }));
+        Assert.Equal(64 * expected, logits[0, 0].item<double>(), 12);
+
+        // The target logit must never fall as the target's cosine rises: past the threshold its slope is s.
+        logits[0, 0].backward();
+        var slope = input.grad![0, 0].item<double>();
+        var expectedSlope = cosine <= threshold ? 64 : 64 * Math.Sin(Math.Acos(cosine) + 0.5) / Math.Sin(Math.Acos(cosine));
+        Assert.Equal(expectedSlope, slope, 9);
+        Assert.True(slope > 0, $"slope {slope} at cosθ = {cosine}");
+    }
+
+    [Fact]
+    public void ArcFace_gradient_past_pi_minus_m_matches_a_central_finite_difference()
+    {
+        using var scope = NewDisposeScope();
+        using var loss = new CombinedMarginLoss(64, 1, 0.5, 0);
+        // Targets on both sides of cos(π − 0.5) = −0.87758 (farther than the step from it) and deep in the region.
+        var cosines = tensor(new[,]
+        {
+            { -0.99, 0.3, -0.2 },
+            { 0.1, -0.88, 0.4 },
+            { -0.5, 0.2, -0.875 },
+            { -0.93, 0.6, 0.0 },
+        });
+        var labels = tensor(new long[] { 0, 1, 2, 0 });
+        var analytic = AssertGradientMatchesFiniteDifference(loss, cosines, labels);
+        // Cross-entropy pulls every target's cosine up: the gradient at each target is negative.
+        Assert.True(analytic.gather(1, labels.unsqueeze(1)).lt(0).all().item<bool>());
+    }
+
+    [Theory]
+    [InlineData(1, 0.3, 0.2)]  // combined: MXNet's combined loss and OneFlow's kernel have no fallback
+    [InlineData(1.35, 0.1, 0)] // multiplicative
+    public void Combined_margins_keep_the_exact_formula_past_pi(double m1, double m2, double m3)
+    {
+        using var scope = NewDisposeScope();
+        using var loss = new CombinedMarginLoss(64, m1, m2, m3);
+        const double cosine = -0.99;
+        var logits = loss.call(tensor(new[,] { { cosine, 0.2 } }), tensor(new long[] { 0 }));
+        Assert.Equal(64 * (Math.Cos(m1 * Math.Acos(cosine) + m2) - m3), logits[0, 0].item<double>(), 12);
+    }
+
+    [Fact]
+    public void Straight_through_ArcFace_keeps_cos_theta_plus_m_past_pi_with_a_gradient_of_s()
+    {
+        using var scope = NewDisposeScope();
+        using var loss = new CombinedMarginLoss(64, 1, 0.5, 0, straightThroughArcFace: true);
+        var input = tensor(new[,] { { -0.95, 0.2 } }).requires_grad_();
+        var logits = loss.call(input, tensor(new long[] { 0 }));
+        Assert.Equal(64 * Math.Cos(Math.Acos(-0.95) + 0.5), logits[0, 0].item<double>(), 12);
+        logits[0, 0].backward();
+        Assert.Equal(64, input.grad![0, 0].item<double>(), 12);
+    }
+
     [Theory]
     [InlineData(1.0)]
     [InlineData(-1.0)]
@@ -100,7 +169,8 @@ public class CombinedMarginLossTests
             // Targets in the first and last column, and one row whose target is on another shard.
             var labels = tensor(new long[] { 0, 5, -1 });
             var logits = loss.call(cosines, labels);
-            var expected = 64 * (Math.Cos(m1 * Math.Acos(edge) + m2) - m3);
+            var pureArcFacePastPi = edge == -1 && (m1, m3) == (1.0, 0.0) && m2 > 0;
+            var expected = pureArcFacePastPi ? 64 * (edge - Math.Sin(m2) * m2) : 64 * (Math.Cos(m1 * Math.Acos(edge) + m2) - m3);
             Assert.Equal(expected, logits[0, 0].item<float>(), 4);
             Assert.Equal(expected, logits[1, 5].item<float>(), 4);
             Assert.Equal(64 * edge, logits[2, 5].item<float>(), 4);

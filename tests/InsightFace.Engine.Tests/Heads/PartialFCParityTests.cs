@@ -71,6 +71,8 @@ public class PartialFCParityTests
             var targetCos = cosines.gather(1, target.unsqueeze(1));
             var angular = targetCos.acos().mul(margin.M1).add(margin.M2).cos();
             if (margin.StraightThrough) angular = targetCos.add(angular.sub(targetCos).detach());
+            else if (margin is { M1: 1, M3: 0, M2: > 0 }) // the fallback past θ = π − m2 (see CombinedMarginLoss)
+                angular = where(targetCos.le(Math.Cos(Math.PI - margin.M2)), targetCos.sub(Math.Sin(Math.PI - margin.M2) * margin.M2), angular);
             var marked = angular.sub(margin.M3);
             var isTarget = nn.functional.one_hot(target, classes.shape[0]).to(ScalarType.Bool);
             if (margin.Filtering > 0)

@@ -1,4 +1,5 @@
 using InsightFace.Engine.Runtime;
+using InsightFace.Engine.Tests.Support;
 using TorchSharp;
 
 namespace InsightFace.Engine.Tests.Runtime;
@@ -24,10 +25,9 @@ public class DeviceSelectorTests
         Assert.Contains("cpu, cuda or cuda:N", e.Message);
     }
 
-    [Fact]
+    [WithoutCudaFact]
     public void Cuda_without_a_gpu_fails_instead_of_falling_back()
     {
-        if (torch.cuda.is_available()) return; // this check is about machines without CUDA
         var e = Assert.Throws<DeviceUnavailableException>(() => DeviceSelector.Resolve("cuda"));
         Assert.Equal("cuda", e.Device);
         Assert.Contains("-Device cpu", e.Message);

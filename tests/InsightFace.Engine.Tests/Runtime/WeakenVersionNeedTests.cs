@@ -1,11 +1,15 @@
 using System.Text;
+using InsightFace.Engine.Tests.Data;
 using InsightFace.Engine.Tests.Support;
 
 namespace InsightFace.Engine.Tests.Runtime;
 
-public class WeakenVersionNeedTests
+public sealed class WeakenVersionNeedTests : IDisposable
 {
     private const string Glibcxx = "GLIBCXX_3.4.32";
+    private readonly TempFolder _temp = new();
+
+    public void Dispose() => _temp.Dispose();
 
     [Fact]
     public void Weakens_only_the_named_requirement_of_a_synthetic_elf()
@@ -60,7 +64,7 @@ public class WeakenVersionNeedTests
     {
         var pristine = Path.Combine(NuGetPackages(), "torchsharp", "0.107.0", "runtimes", "linux-x64", "native", "libLibTorchSharp.so");
         Assert.True(File.Exists(pristine), $"TorchSharp's native library not found at {pristine}");
-        var copy = Path.Combine(Directory.CreateTempSubdirectory().FullName, "libLibTorchSharp.so");
+        var copy = _temp["libLibTorchSharp.so"];
         File.Copy(pristine, copy);
 
         Assert.True(ElfVersionNeed.HasStrongNeed(copy, Glibcxx), "TorchSharp 0.107 is expected to need GLIBCXX_3.4.32");
@@ -82,9 +86,9 @@ public class WeakenVersionNeedTests
             ? custom
             : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
 
-    private static string Temp(byte[] bytes)
+    private string Temp(byte[] bytes)
     {
-        var path = Path.Combine(Directory.CreateTempSubdirectory().FullName, "lib.so");
+        var path = _temp[$"{Guid.NewGuid():N}.so"];
         File.WriteAllBytes(path, bytes);
         return path;
     }

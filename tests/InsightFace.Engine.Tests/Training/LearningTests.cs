@@ -4,6 +4,7 @@ using InsightFace.Engine.Configuration;
 using InsightFace.Engine.Data.Synthetic;
 using InsightFace.Engine.Data.Verification;
 using InsightFace.Engine.Evaluation;
+using InsightFace.Engine.Tests.Data;
 using InsightFace.Engine.Tests.Support;
 using InsightFace.Engine.Training;
 
@@ -16,7 +17,8 @@ public class LearningTests
     [Fact]
     public void Synthetic_mbf_separates_identities_it_never_saw()
     {
-        var folder = Directory.CreateTempSubdirectory().FullName;
+        using var temp = new TempFolder();
+        var folder = temp.Path;
         using var dataset = new SyntheticFaceDataset(classes: 40, imagesPerClass: 40, seed: 2048);
         var pairs = dataset.HeldOutPairs(600).ToList();
         var bin = Path.Combine(folder, "synthetic_pairs.bin");

@@ -4,6 +4,7 @@ using InsightFace.Engine.Configuration;
 using InsightFace.Engine.Data.ImageFolder;
 using InsightFace.Engine.Data.Verification;
 using InsightFace.Engine.Evaluation;
+using InsightFace.Engine.Tests.Data;
 using InsightFace.Engine.Tests.Support;
 using InsightFace.Engine.Training;
 using Xunit.Abstractions;
@@ -22,7 +23,8 @@ public class RealFaceLearningTests(ITestOutputHelper output)
     {
         var identities = Directory.GetDirectories(Fixtures.Path("orl-faces-112")).Order(StringComparer.Ordinal).ToArray();
         Assert.Equal(40, identities.Length);
-        var work = Directory.CreateTempSubdirectory().FullName;
+        using var temp = new TempFolder();
+        var work = temp.Path;
         var train = Directory.CreateDirectory(Path.Combine(work, "train")).FullName;
         foreach (var identity in identities.Take(30))
         {

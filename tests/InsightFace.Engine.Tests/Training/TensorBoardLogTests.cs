@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Text;
+using InsightFace.Engine.Tests.Data;
 using InsightFace.Engine.Training.Logging;
 
 namespace InsightFace.Engine.Tests.Training;
@@ -30,7 +31,8 @@ public class TensorBoardLogTests
     [Fact]
     public void Event_files_use_tfrecord_framing_with_valid_masked_crcs_and_our_tags()
     {
-        var folder = Directory.CreateTempSubdirectory().FullName;
+        using var temp = new TempFolder();
+        var folder = temp.Path;
         var log = new TensorBoardLog(folder);
         log.Scalar("loss", 12.5, 10);
         log.Scalar("learning_rate", 0.1, 10);

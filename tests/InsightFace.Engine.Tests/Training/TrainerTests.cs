@@ -4,6 +4,7 @@ using InsightFace.Engine.Configuration;
 using InsightFace.Engine.Data.Synthetic;
 using InsightFace.Engine.Evaluation;
 using InsightFace.Engine.Import.PyTorch;
+using InsightFace.Engine.Tests.Data;
 using InsightFace.Engine.Training;
 using TorchSharp;
 
@@ -43,7 +44,8 @@ public class TrainerTests
     {
         using var data = new SyntheticFaceDataset(classes: 6, imagesPerClass: 4, seed: 3);
         var config = Config(data);
-        var root = Directory.CreateTempSubdirectory().FullName;
+        using var temp = new TempFolder();
+        var root = temp.Path;
 
         var straight = new RecordingObserver();
         var whole = Train(new TrainingRequest(config, data, Path.Combine(root, "whole")), straight);
@@ -102,7 +104,8 @@ public class TrainerTests
     public void Writes_arcface_logs_metrics_tensorboard_and_the_resolved_config()
     {
         using var data = new SyntheticFaceDataset(classes: 6, imagesPerClass: 4, seed: 3);
-        var run = Path.Combine(Directory.CreateTempSubdirectory().FullName, "run");
+        using var temp = new TempFolder();
+        var run = temp["run"];
         var recorder = new RecordingObserver();
         var outcome = Train(new TrainingRequest(Config(data, new Hashtable { ["num_epoch"] = 1 }), data, run), recorder);
 
@@ -123,7 +126,8 @@ public class TrainerTests
     public void Bad_runs_fail_before_training_with_clear_errors()
     {
         using var data = new SyntheticFaceDataset(classes: 6, imagesPerClass: 4, seed: 3);
-        var root = Directory.CreateTempSubdirectory().FullName;
+        using var temp = new TempFolder();
+        var root = temp.Path;
 
         var classes = Assert.Throws<TrainingException>(() => new Trainer(
             new TrainingRequest(Config(data, new Hashtable { ["num_classes"] = 5 }), data, Path.Combine(root, "a")), new RecordingObserver()));
@@ -148,7 +152,8 @@ public class TrainerTests
     public void A_non_finite_loss_stops_naming_the_step_and_keeps_the_last_good_checkpoint()
     {
         using var data = new SyntheticFaceDataset(classes: 6, imagesPerClass: 4, seed: 3);
-        var run = Path.Combine(Directory.CreateTempSubdirectory().FullName, "run");
+        using var temp = new TempFolder();
+        var run = temp["run"];
         Train(new TrainingRequest(Config(data, new Hashtable { ["num_epoch"] = 1 }), data, run), new RecordingObserver());
         var good = CheckpointStore.Open(run);
 
@@ -172,7 +177,8 @@ public class TrainerTests
         using var data = new SyntheticFaceDataset(classes: 4, imagesPerClass: 2, seed: 5);
         var config = Config(data, new Hashtable { ["batch_size"] = 8, ["num_epoch"] = 60, ["lr"] = 0.1, ["frequent"] = 100, ["weight_decay"] = 0.0 });
         var recorder = new RecordingObserver();
-        Train(new TrainingRequest(config, data, Path.Combine(Directory.CreateTempSubdirectory().FullName, "run")), recorder);
+        using var temp = new TempFolder();
+        Train(new TrainingRequest(config, data, temp["run"]), recorder);
 
         Assert.Equal(60, recorder.Losses.Count);
         Assert.True(recorder.Losses[0] > 10, $"the first loss is {recorder.Losses[0]:F3}");

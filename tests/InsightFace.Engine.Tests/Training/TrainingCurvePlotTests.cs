@@ -1,3 +1,4 @@
+using InsightFace.Engine.Tests.Data;
 using InsightFace.Engine.Training;
 using InsightFace.Engine.Training.Plotting;
 using SkiaSharp;
@@ -19,7 +20,8 @@ public class TrainingCurvePlotTests
     [Fact]
     public void Draws_three_panels_with_a_curve_in_each()
     {
-        var folder = Directory.CreateTempSubdirectory().FullName;
+        using var temp = new TempFolder();
+        var folder = temp.Path;
         var png = Path.Combine(folder, "curve.png");
         TrainingCurvePlot.Save(Metrics(folder), png, overwrite: false);
 
@@ -42,7 +44,8 @@ public class TrainingCurvePlotTests
     [Fact]
     public void Finds_the_run_from_a_checkpoint_folder_and_refuses_to_overwrite()
     {
-        var run = Directory.CreateTempSubdirectory().FullName;
+        using var temp = new TempFolder();
+        var run = temp.Path;
         var metrics = Metrics(run);
         var checkpoint = Directory.CreateDirectory(Path.Combine(run, "checkpoints", "epoch-0001")).FullName;
         Assert.Equal(metrics, TrainingCurvePlot.FindMetrics(checkpoint));
