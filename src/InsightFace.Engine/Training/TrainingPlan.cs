@@ -139,6 +139,10 @@ public sealed class TrainingPlan
         if (state.NumClasses != config.NumClasses) problems.Add($"num_classes {state.NumClasses} vs {config.NumClasses}");
         if (state.EmbeddingSize != config.EmbeddingSize) problems.Add($"embedding_size {state.EmbeddingSize} vs {config.EmbeddingSize}");
         if (state.WorldSize != config.WorldSize) problems.Add($"world size {state.WorldSize} vs {config.WorldSize}");
+        // The optimizer state only loads into the optimizer it was saved from.
+        if (state.Optimizer is { } optimizer && optimizer != config.Optimizer) problems.Add($"optimizer {optimizer} vs {config.Optimizer}");
+        if (state.DenseCentreUpdate is { } dense && config.Optimizer == "sgd" && dense != config.DenseCentreUpdate)
+            problems.Add($"pfc_update {(dense ? "dense" : "sparse")} vs {(config.DenseCentreUpdate ? "dense" : "sparse")}");
         if (problems.Count > 0)
             throw new TrainingException("ResumeIncompatible", $"{checkpoint.Folder} cannot continue this config: {string.Join("; ", problems)}.");
         return (checkpoint, state);
