@@ -29,6 +29,8 @@ public static class ErrorIds
 
     /// <summary>The run folder holds a run; -Resume continues it, -Force replaces it.</summary>
     [ErrorKind(ErrorKind.ResourceExists)] public const string RunExists = nameof(RunExists);
+    /// <summary>Another training (its process id in the message) holds the run folder's lock.</summary>
+    [ErrorKind(ErrorKind.ResourceUnavailable)] public const string RunFolderLocked = nameof(RunFolderLocked);
     /// <summary>-Resume found no resumable checkpoint in the run folder.</summary>
     [ErrorKind(ErrorKind.ObjectNotFound)] public const string ResumeNotFound = nameof(ResumeNotFound);
     /// <summary>The checkpoint to resume from was trained with another network, embedding size or class count, or is unreadable.</summary>

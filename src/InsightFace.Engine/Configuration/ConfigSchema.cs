@@ -4,7 +4,7 @@ namespace InsightFace.Engine.Configuration;
 
 /// <summary>
 /// Every key a training config may hold: arcface_torch's configs/base.py keys with its defaults, plus the few this
-/// toolbox adds (device, lr_power, keep_checkpoints, nan_policy, margin_gradient, dropout).
+/// toolbox adds (device, lr_power, keep_checkpoints, nan_policy, margin_gradient, dropout, pfc_update).
 /// </summary>
 public static class ConfigSchema
 {
@@ -20,6 +20,8 @@ public static class ConfigSchema
             v => OneOf(v, new[] { "true", "straight_through" })),
         new("scale", ConfigKind.Number, 64.0, "logit scale s", Positive),
         new("sample_rate", ConfigKind.Number, 1.0, "Partial FC sampling rate", v => InRange(v, 0, 1)),
+        new("pfc_update", ConfigKind.Text, "sparse", "how SGD updates the class centres: sparse (Partial FC v1: centres not sampled stay as they are) or dense (arcface_torch v2: momentum and weight decay move every centre)",
+            v => OneOf(v, new[] { "sparse", "dense" })),
         new("interclass_filtering_threshold", ConfigKind.Number, 0.0, "inter-class filtering: cosines of other classes above it count as 0 (0 disables; 0.4 in the PFC paper)",
             v => InRange(v, 0, 1)),
         new("fp16", ConfigKind.Boolean, false, "mixed precision"),

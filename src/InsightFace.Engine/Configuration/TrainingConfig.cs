@@ -13,6 +13,7 @@ public sealed class TrainingConfig
         StraightThroughGradient = Get<string>("margin_gradient") == "straight_through";
         Scale = Get<double>("scale");
         SampleRate = Get<double>("sample_rate");
+        DenseCentreUpdate = Get<string>("pfc_update") == "dense";
         InterclassFilteringThreshold = Get<double>("interclass_filtering_threshold");
         Fp16 = Get<bool>("fp16");
         Optimizer = Get<string>("optimizer");
@@ -61,6 +62,11 @@ public sealed class TrainingConfig
     public double Scale { get; }
     /// <summary>Partial FC sampling rate.</summary>
     public double SampleRate { get; }
+    /// <summary>
+    /// pfc_update: dense. SGD then updates every class centre every step, as arcface_torch's PartialFC_V2 does;
+    /// otherwise only the sampled ones (Partial FC v1). AdamW always updates densely.
+    /// </summary>
+    public bool DenseCentreUpdate { get; }
     /// <summary>Inter-class filtering threshold (0 disables it).</summary>
     public double InterclassFilteringThreshold { get; }
     /// <summary>Mixed precision requested.</summary>

@@ -33,7 +33,8 @@ internal sealed class CheckpointWriter(TrainingPlan plan, nn.Module backbone, Pa
         var state = position with
         {
             NumClasses = _config.NumClasses, Network = _config.Network, EmbeddingSize = _config.EmbeddingSize,
-            WorldSize = _config.WorldSize, ConfigHash = plan.Request.Config.Hash,
+            WorldSize = _config.WorldSize, ConfigHash = plan.Request.Config.Hash, Optimizer = _config.Optimizer,
+            DenseCentreUpdate = _config.DenseCentreUpdate,
         };
         var manifest = Manifest(reason, position.Epoch, position.GlobalStep, epochLoss, _config.SaveAllStates);
         return CheckpointStore.Save(plan.RunFolder, manifest, folder =>

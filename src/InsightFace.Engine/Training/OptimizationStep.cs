@@ -34,7 +34,8 @@ public sealed class OptimizationStep : IDisposable
 
     /// <summary>
     /// Creates the optimizers for <paramref name="backbone"/> and <paramref name="head"/> as <paramref name="config"/>
-    /// says: SGD for the backbone and the sparse SGD for the centres, or AdamW for both.
+    /// says: SGD for the backbone with the sparse SGD for the centres (or, with pfc_update: dense, one SGD for both,
+    /// as arcface_torch v2), or AdamW for both.
     /// </summary>
     public OptimizationStep(nn.Module<Tensor, Tensor> backbone, PartialFC head, TrainingConfig config, ICollectives collectives)
     {
@@ -42,17 +43,29 @@ public sealed class OptimizationStep : IDisposable
         _head = head;
         _config = config;
         _collectives = collectives;
-        if (config.Optimizer == "sgd")
+        // Each group is given its settings: TorchSharp gives a group without them its defaults (no momentum, no
+        // weight decay), not the optimizer's.
+        var (lr, momentum, decay) = (config.EffectiveLr, config.Momentum, config.WeightDecay);
+        if (config.Optimizer == "sgd" && config.DenseCentreUpdate)
         {
-            _optimizer = optim.SGD(backbone.parameters(), config.EffectiveLr, config.Momentum, weight_decay: config.WeightDecay);
-            _headOptimizer = new SparseCenterSgd(head, config.Momentum, config.WeightDecay);
+            _optimizer = optim.SGD(new[]
+            {
+                new SGD.ParamGroup(backbone.parameters(), lr, momentum, weight_decay: decay),
+                new SGD.ParamGroup(head.parameters(), lr, momentum, weight_decay: decay),
+            }, lr, momentum, weight_decay: decay);
+        }
+        else if (config.Optimizer == "sgd")
+        {
+            _optimizer = optim.SGD(backbone.parameters(), lr, momentum, weight_decay: decay);
+            _headOptimizer = new SparseCenterSgd(head, momentum, decay);
         }
         else
         {
             _optimizer = optim.AdamW(new[]
             {
-                new AdamW.ParamGroup(backbone.parameters()), new AdamW.ParamGroup(head.parameters()),
-            }, config.EffectiveLr, weight_decay: config.WeightDecay);
+                new AdamW.ParamGroup(backbone.parameters(), lr, weight_decay: decay),
+                new AdamW.ParamGroup(head.parameters(), lr, weight_decay: decay),
+            }, lr, weight_decay: decay);
         }
         _windowRows = zeros(head.Shard.Count, ScalarType.Bool, head.weight.device).DetachFromDisposeScope();
     }

@@ -30,7 +30,7 @@ internal static class ResumeLoader
         }
         catch (Exception e) when (e is IOException or StateDictMismatchException or PthFormatException or KeyNotFoundException)
         {
-            throw new TrainingException("ResumeIncompatible", $"{checkpoint.Folder}: the saved state cannot be loaded: {e.Message}", e);
+            throw new TrainingException(ErrorIds.ResumeIncompatible, $"{checkpoint.Folder}: the saved state cannot be loaded: {e.Message}", e);
         }
     }
 }

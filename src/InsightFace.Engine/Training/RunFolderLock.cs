@@ -95,7 +95,7 @@ internal sealed class RunFolderLock : IDisposable
         {
             holder = "another process";
         }
-        return new TrainingException("RunFolderLocked",
+        return new TrainingException(ErrorIds.RunFolderLocked,
             $"{folder} is in use by another training ({holder}). Wait for it to finish or stop it, or train into another folder.", cause);
     }
 }

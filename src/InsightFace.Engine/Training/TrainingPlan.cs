@@ -85,7 +85,7 @@ public sealed class TrainingPlan
                        Directory.Exists(Path.Combine(run, CheckpointStore.CheckpointsFolder));
         var resume = request.Resume || config.Resume;
         if (existing && !resume && !request.Overwrite)
-            throw new TrainingException("RunExists", $"{run} already holds a training run. Use -Resume to continue it or -Force to replace it.");
+            throw new TrainingException(ErrorIds.RunExists, $"{run} already holds a training run. Use -Resume to continue it or -Force to replace it.");
         var warnings = request.Config.Warnings.ToList();
         if (!resume) return new TrainingPlan(request, device, validation) { ReplacesRun = existing, Warnings = warnings };
 
@@ -105,11 +105,11 @@ public sealed class TrainingPlan
         var config = request.Config.Config;
         var dataset = request.Dataset;
         if (dataset.NumClasses > config.NumClasses)
-            throw new TrainingException("DatasetIncompatible",
+            throw new TrainingException(ErrorIds.DatasetIncompatible,
                 $"num_classes ({config.NumClasses}) is smaller than the dataset's {dataset.NumClasses} identities: labels would fall outside the classifier.");
         var batches = TrainingLoader.BatchesPerEpochOf(dataset.Count, LoaderOptions(request));
         if (batches != config.StepsPerEpoch)
-            throw new TrainingException("DatasetIncompatible",
+            throw new TrainingException(ErrorIds.DatasetIncompatible,
                 $"num_image ({config.NumImage}) gives {config.StepsPerEpoch} steps per epoch, but the dataset has {dataset.Count} images ({batches} batches of {config.BatchSize}).");
     }
 
@@ -124,7 +124,7 @@ public sealed class TrainingPlan
     {
         var config = request.Config.Config;
         var checkpoint = CheckpointStore.List(run).LastOrDefault(c => c.Manifest.Resumable)
-            ?? throw new TrainingException("ResumeNotFound", $"{run} has no resumable checkpoint (save_all_states must be on): nothing to resume.");
+            ?? throw new TrainingException(ErrorIds.ResumeNotFound, $"{run} has no resumable checkpoint (save_all_states must be on): nothing to resume.");
         TrainingState state;
         try
         {
@@ -132,15 +132,19 @@ public sealed class TrainingPlan
         }
         catch (Exception e) when (e is IOException or System.Text.Json.JsonException)
         {
-            throw new TrainingException("ResumeIncompatible", $"{checkpoint.Folder}: {TrainingState.FileName} is missing or corrupt: {e.Message}", e);
+            throw new TrainingException(ErrorIds.ResumeIncompatible, $"{checkpoint.Folder}: {TrainingState.FileName} is missing or corrupt: {e.Message}", e);
         }
         var problems = new List<string>();
         if (state.Network != config.Network) problems.Add($"network {state.Network} vs {config.Network}");
         if (state.NumClasses != config.NumClasses) problems.Add($"num_classes {state.NumClasses} vs {config.NumClasses}");
         if (state.EmbeddingSize != config.EmbeddingSize) problems.Add($"embedding_size {state.EmbeddingSize} vs {config.EmbeddingSize}");
         if (state.WorldSize != config.WorldSize) problems.Add($"world size {state.WorldSize} vs {config.WorldSize}");
+        // The optimizer state only loads into the optimizer it was saved from.
+        if (state.Optimizer is { } optimizer && optimizer != config.Optimizer) problems.Add($"optimizer {optimizer} vs {config.Optimizer}");
+        if (state.DenseCentreUpdate is { } dense && config.Optimizer == "sgd" && dense != config.DenseCentreUpdate)
+            problems.Add($"pfc_update {(dense ? "dense" : "sparse")} vs {(config.DenseCentreUpdate ? "dense" : "sparse")}");
         if (problems.Count > 0)
-            throw new TrainingException("ResumeIncompatible", $"{checkpoint.Folder} cannot continue this config: {string.Join("; ", problems)}.");
+            throw new TrainingException(ErrorIds.ResumeIncompatible, $"{checkpoint.Folder} cannot continue this config: {string.Join("; ", problems)}.");
         return (checkpoint, state);
     }
 }

@@ -151,7 +151,7 @@ internal sealed class TrainingRun : IDisposable
         if (!result.Finite)
         {
             if (!_config.SkipNonFiniteLoss)
-                throw new TrainingException("LossNotFinite",
+                throw new TrainingException(ErrorIds.LossNotFinite,
                     $"The loss became {result.Loss} at global step {_globalStep + 1} (epoch {_epoch}, batch {batch.Index}); the last good checkpoint is kept. Lower lr, or set nan_policy: skip.");
             _skippedBatches++;
             _observer.Message($"Skipped batch {batch.Index} of epoch {_epoch}: loss {result.Loss}.");

@@ -18,6 +18,9 @@ internal sealed record TrainingState
     public string Network { get; init; } = "";
     public int EmbeddingSize { get; init; }
     public string ConfigHash { get; init; } = "";
+    // What the optimizer state was saved for; null in checkpoints written before they were recorded.
+    public string? Optimizer { get; init; }
+    public bool? DenseCentreUpdate { get; init; }
     public double BestAccuracy { get; init; } = double.NaN;
     public long SkippedBatches { get; init; }
 

@@ -50,12 +50,16 @@ public class OptimizationStepTests
         return leaf.grad!.clone();
     }
 
-    [Fact]
-    public void An_accumulation_window_updates_every_centre_any_of_its_micro_batches_sampled()
+    // sparse: the update covers every centre any micro-batch of the window sampled, and only those (Partial FC v1);
+    // dense: every centre, momentum and weight decay moving the others too (arcface_torch v2).
+    [Theory]
+    [InlineData("sparse")]
+    [InlineData("dense")]
+    public void An_accumulation_window_updates_every_centre_any_of_its_micro_batches_sampled(string pfcUpdate)
     {
         using var scope = NewDisposeScope();
         manual_seed(5);
-        var config = Config(new Hashtable { ["gradient_acc"] = 4, ["sample_rate"] = 0.2 });
+        var config = Config(new Hashtable { ["gradient_acc"] = 4, ["sample_rate"] = 0.2, ["pfc_update"] = pfcUpdate });
         using var backbone = nn.Linear(Input, Embedding, dtype: float64);
         using var head = Head(0.2);
         Assert.Equal(4, head.NumSample);
@@ -78,7 +82,7 @@ public class OptimizationStepTests
             using (no_grad()) embeddings = inputs.Select(x => backbone.call(x)).ToArray(); // the backbone moves only at the window's end
 
             var gradient = SummedCentreGradient(weight, embeddings.Zip(window));
-            var sampled = zeros(Classes, ScalarType.Bool);
+            var sampled = full(Classes, pfcUpdate == "dense", ScalarType.Bool);
             foreach (var labels in window) sampled.index_fill_(0, tensor(labels), true);
             var rows = sampled.unsqueeze(1).expand(Classes, Embedding);
             var stepped = velocity.mul(Momentum).add(gradient).add(weight.mul(WeightDecay));
@@ -91,7 +95,7 @@ public class OptimizationStepTests
                 Assert.Equal(k == window.Length - 1, result.Updated);
             }
             Assert.True(head.weight.allclose(weight, rtol: 0, atol: 1e-10), $"max diff {head.weight.sub(weight).abs().max().item<double>()}");
-            Assert.True(step.HeadMomentum!.allclose(velocity, rtol: 0, atol: 1e-10));
+            if (pfcUpdate == "sparse") Assert.True(step.HeadMomentum!.allclose(velocity, rtol: 0, atol: 1e-10));
         }
     }
 
@@ -166,5 +170,30 @@ public class OptimizationStepTests
         var actual = backbone.parameters().Append(head.weight).ToArray();
         for (var i = 0; i < actual.Length; i++)
             Assert.True(actual[i].allclose(expected[i], rtol: 0, atol: 1e-12), $"parameter {i}: max diff {actual[i].sub(expected[i]).abs().max().item<double>()}");
+    }
+
+    [Fact]
+    public void AdamW_applies_the_configs_weight_decay_to_backbone_and_head()
+    {
+        using var scope = NewDisposeScope();
+        var input = randn(4, Input, float64);
+        long[] labels = [1, 2, 3, 4];
+        Tensor[] TrainedWith(double weightDecay)
+        {
+            var (backbone, head) = Model(6, 1.0);
+            using var step = new OptimizationStep(backbone, head,
+                Config(new Hashtable { ["optimizer"] = "adamw", ["weight_decay"] = weightDecay }), SingleProcessCollectives.Instance);
+            step.Run(input, tensor(labels), 0, Lr);
+            return backbone.parameters().Append(head.weight).Select(p => p.detach().clone()).ToArray();
+        }
+        var (initialBackbone, initialHead) = Model(6, 1.0);
+        var initial = initialBackbone.parameters().Append(initialHead.weight).ToArray();
+
+        // AdamW decays decoupled from the gradient, w ← w·(1 − lr·wd) before the Adam update, which is the same
+        // either way: the two results differ by exactly lr·wd·w₀, for the backbone and the head alike.
+        var plain = TrainedWith(0.0);
+        var decayed = TrainedWith(0.5);
+        for (var i = 0; i < initial.Length; i++)
+            Assert.True(plain[i].sub(decayed[i]).allclose(initial[i].mul(Lr * 0.5), rtol: 0, atol: 1e-12), $"parameter {i}");
     }
 }

@@ -30,6 +30,10 @@ public class TrainingPlanTests
             Assert.Equal("DatasetIncompatible", Assert.Throws<TrainingException>(() => Plan(new Hashtable { ["num_classes"] = 6 }, more)).ErrorId);
         Assert.Equal("ResumeNotFound", Assert.Throws<TrainingException>(() => TrainingPlan.Create(
             new TrainingRequest(TinyRun.Config(data, new Hashtable { ["save_all_states"] = false }), data, folder["other"]) { Resume = true })).ErrorId);
+        var dense = Assert.Throws<TrainingException>(() => TrainingPlan.Create(
+            new TrainingRequest(TinyRun.Config(data, new Hashtable { ["pfc_update"] = "dense" }), data, run) { Resume = true }));
+        Assert.Equal("ResumeIncompatible", dense.ErrorId); // its optimizer state holds no centres
+        Assert.Contains("pfc_update sparse vs dense", dense.Message);
         Assert.True(Plan(new Hashtable()).ReplacesRun); // the plan only says it will replace the run
 
         Assert.Equal(before, TinyRun.Snapshot(run));
