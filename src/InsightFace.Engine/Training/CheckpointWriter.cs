@@ -41,6 +41,8 @@ internal sealed class CheckpointWriter(TrainingPlan plan, nn.Module backbone, Pa
         {
             CheckpointModel.SaveBackbone(folder, backbone);
             if (!_config.SaveAllStates) return;
+            // The scope frees the detach()/cpu() intermediates of the copies too.
+            using (NewDisposeScope())
             using (var headState = new StateDict())
             {
                 headState.Add("weight", head.weight.detach().cpu().clone());

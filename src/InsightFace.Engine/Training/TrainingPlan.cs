@@ -3,6 +3,7 @@ using InsightFace.Engine.Checkpoints;
 using InsightFace.Engine.Configuration;
 using InsightFace.Engine.Data.Loading;
 using InsightFace.Engine.Data.Verification;
+using InsightFace.Engine.Evaluation;
 using InsightFace.Engine.Runtime;
 using static TorchSharp.torch;
 
@@ -87,6 +88,8 @@ public sealed class TrainingPlan
         if (existing && !resume && !request.Overwrite)
             throw new TrainingException(ErrorIds.RunExists, $"{run} already holds a training run. Use -Resume to continue it or -Force to replace it.");
         var warnings = request.Config.Warnings.ToList();
+        // A set whose folds hold one kind of pair gives TAR@FAR NaN at every verification: say so before training.
+        warnings.AddRange(validation.Select(v => FoldBalance.Warning(v.Name, v.Set.IsSame)).OfType<string>());
         if (!resume) return new TrainingPlan(request, device, validation) { ReplacesRun = existing, Warnings = warnings };
 
         var (checkpoint, state) = FindResumeState(run, request);

@@ -2,6 +2,7 @@ using System.Collections;
 using InsightFace.Engine.Backbones;
 using InsightFace.Engine.Configuration;
 using InsightFace.Engine.Data.Synthetic;
+using InsightFace.Engine.Data.Verification;
 using InsightFace.Engine.Runtime;
 using InsightFace.Engine.Tests.Data;
 using InsightFace.Engine.Training;
@@ -61,5 +62,21 @@ public class TrainingPlanTests
             set: new Hashtable { ["num_classes"] = 4 });
         Assert.DoesNotContain(set.Warnings, w => w.Contains("num_classes"));
         Assert.Equal(4, set.Config.NumClasses);
+    }
+
+    [Fact]
+    public void A_validation_set_whose_folds_hold_one_kind_of_pair_is_a_warning()
+    {
+        using var folder = new TempFolder();
+        using var data = TinyRun.Data();
+        // 20 pairs, all "same" first: each of the 10 folds holds one kind, so TAR@FAR would be NaN at every verification.
+        var bin = folder["sorted.bin"];
+        VerificationBinWriter.Write(bin, new VerificationSet(
+            Enumerable.Range(0, 40).Select(i => new[] { (byte)i }).ToArray(), Enumerable.Range(0, 20).Select(i => i < 10).ToArray()));
+
+        var plan = TrainingPlan.Create(new TrainingRequest(TinyRun.Config(data), data, folder["run"]) { ValidationSets = [bin] });
+
+        Assert.Contains(plan.Warnings, w => w.Contains("sorted"));
+        Assert.False(Directory.Exists(folder["run"]));
     }
 }
