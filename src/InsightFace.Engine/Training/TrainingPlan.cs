@@ -65,6 +65,7 @@ public sealed class TrainingPlan
     /// <exception cref="DeviceUnavailableException">The device cannot be used.</exception>
     /// <exception cref="PrecisionNotSupportedException">fp16 was asked for.</exception>
     /// <exception cref="VerificationSetException">A verification set cannot be read.</exception>
+    /// <exception cref="NotSupportedException">The collectives have more than one process.</exception>
     public static TrainingPlan Create(TrainingRequest request)
     {
         var config = request.Config.Config;
@@ -72,6 +73,9 @@ public sealed class TrainingPlan
         if (collectives.WorldSize != config.WorldSize)
             throw new ArgumentException(
                 $"The config was resolved for {config.WorldSize} processes, but the job has {collectives.WorldSize}.", nameof(request));
+        if (collectives.WorldSize > 1)
+            throw new NotSupportedException(
+                $"Training with {collectives.WorldSize} processes is not available in this version: the checkpoint writer saves rank 0's state only.");
         CheckDataset(request);
         var device = DeviceSelector.Resolve(config.Device);
         BackboneRegistry.CheckPrecision(config.Fp16, device);
