@@ -54,6 +54,7 @@ Describe 'Start-FaceTraining and the run folder' {
         $checkpoint.GlobalStep | Should -Be 6
         $checkpoint.CheckpointPath | Should -BeLike (Join-Path $run 'checkpoints' 'epoch-0001')
         "$warnings" | Should -Match 'nothing to train'
+        (Start-FaceTraining -Set $tiny -OutputPath $run -Resume -PassThru -WarningAction SilentlyContinue).GlobalStep | Should -Be 6
         Get-FolderState $run | Should -Be $before
     }
 

@@ -13,8 +13,8 @@ namespace InsightFace.Engine.Training;
 /// window the gradients gathered so far as gradients.pt).
 /// </summary>
 /// <remarks>
-/// It knows its rank: rank 0 writes the checkpoint folders. Head shards of other ranks are not written yet, which
-/// is why a plan refuses more than one process.
+/// It knows its rank: as in arcface_torch, rank 0 writes the backbone and best/. The head shards of the other ranks
+/// are not written yet, which is why a plan refuses more than one process.
 /// </remarks>
 internal sealed class CheckpointWriter(TrainingPlan plan, nn.Module backbone, PartialFC head, OptimizationStep step)
 {
@@ -27,9 +27,13 @@ internal sealed class CheckpointWriter(TrainingPlan plan, nn.Module backbone, Pa
     /// <summary>This process's rank.</summary>
     public int Rank { get; } = plan.Request.Collectives.Rank;
 
-    /// <summary>Writes a checkpoint of the run at <paramref name="position"/>, for <paramref name="reason"/> (epoch, interrupt).</summary>
-    public CheckpointInfo Save(string reason, TrainingState position, double epochLoss)
+    /// <summary>
+    /// Writes a checkpoint of the run at <paramref name="position"/>, for <paramref name="reason"/> (epoch,
+    /// interrupt); null on ranks other than 0, which write nothing.
+    /// </summary>
+    public CheckpointInfo? Save(string reason, TrainingState position, double epochLoss)
     {
+        if (Rank != 0) return null;
         var state = position with
         {
             NumClasses = _config.NumClasses, Network = _config.Network, EmbeddingSize = _config.EmbeddingSize,
@@ -57,10 +61,13 @@ internal sealed class CheckpointWriter(TrainingPlan plan, nn.Module backbone, Pa
         }, _config.KeepCheckpoints);
     }
 
-    /// <summary>Writes the backbone to the run folder's best/, replacing the previous best.</summary>
-    public void SaveBest(int epoch, long globalStep, double epochLoss) =>
+    /// <summary>Writes the backbone to the run folder's best/, replacing the previous best (rank 0 only).</summary>
+    public void SaveBest(int epoch, long globalStep, double epochLoss)
+    {
+        if (Rank != 0) return;
         CheckpointStore.SaveStandalone(Path.Combine(plan.RunFolder, "best"), Manifest("best", epoch, globalStep, epochLoss, resumable: false),
             folder => CheckpointModel.SaveBackbone(folder, backbone), overwrite: true);
+    }
 
     private CheckpointManifest Manifest(string reason, int epoch, long globalStep, double epochLoss, bool resumable) => new()
     {

@@ -103,7 +103,8 @@ public sealed class OptimizationStep : IDisposable
     }
 
     /// <summary>
-    /// Trains on one micro-batch: <paramref name="images"/> (N×3×112×112) and their <paramref name="labels"/>, as
+    /// Trains on one micro-batch: <paramref name="images"/> (the backbone's input, N×3×112×112 for the face
+    /// networks) and their <paramref name="labels"/>, as
     /// iteration <paramref name="globalStep"/> (zero-based) at rate <paramref name="learningRate"/>. libtorch's
     /// generator is reseeded from the seed and the step first, so dropout and the negatives sampled repeat on resume.
     /// </summary>
@@ -152,11 +153,13 @@ public sealed class OptimizationStep : IDisposable
     /// </summary>
     public StateDict PendingGradients()
     {
+        using var scope = NewDisposeScope();
         var gradients = new StateDict();
+        void Add(string key, Tensor value) => gradients.Add(key, value.cpu().clone().DetachFromDisposeScope());
         foreach (var (name, parameter) in _backbone.named_parameters())
-            if (parameter.grad is { } gradient) gradients.Add($"backbone.{name}", gradient.detach().cpu().clone());
-        if (_head.weight.grad is { } centres) gradients.Add("head.weight", centres.detach().cpu().clone());
-        gradients.Add("head.sampled_rows", _windowRows.nonzero().squeeze(1).cpu());
+            if (parameter.grad is { } gradient) Add($"backbone.{name}", gradient);
+        if (_head.weight.grad is { } centres) Add("head.weight", centres);
+        Add("head.sampled_rows", _windowRows.nonzero().squeeze(1));
         return gradients;
     }
 

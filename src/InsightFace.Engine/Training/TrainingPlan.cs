@@ -62,7 +62,8 @@ public sealed class TrainingPlan
     /// </summary>
     /// <exception cref="TrainingException">The dataset does not fit the config (DatasetIncompatible), the run folder
     /// already holds a run (RunExists) or another training holds it (RunFolderLocked), or there is nothing to resume
-    /// or it does not fit (ResumeNotFound, ResumeIncompatible).</exception>
+    /// or it does not fit (ResumeNotFound, ResumeIncompatible), or the job has more than one process
+    /// (ProcessesNotSupported).</exception>
     /// <exception cref="DeviceUnavailableException">The device cannot be used.</exception>
     /// <exception cref="PrecisionNotSupportedException">fp16 was asked for.</exception>
     /// <exception cref="VerificationSetException">A verification set cannot be read.</exception>
@@ -73,6 +74,9 @@ public sealed class TrainingPlan
         if (collectives.WorldSize != config.WorldSize)
             throw new ArgumentException(
                 $"The config was resolved for {config.WorldSize} processes, but the job has {collectives.WorldSize}.", nameof(request));
+        if (collectives.WorldSize > 1)
+            throw new TrainingException(ErrorIds.ProcessesNotSupported,
+                $"Training with {collectives.WorldSize} processes is not available in this version: the checkpoint writer saves rank 0's state only.");
         CheckDataset(request);
         var device = DeviceSelector.Resolve(config.Device);
         BackboneRegistry.CheckPrecision(config.Fp16, device);

@@ -171,7 +171,7 @@ internal sealed class TrainingRun : IDisposable
         {
             Epoch = epoch, Batch = batch, GlobalStep = _globalStep, BestAccuracy = _verification.BestAccuracy, SkippedBatches = _skippedBatches,
         };
-        var saved = _checkpoints.Save(reason, position, _epochLoss.Average);
+        if (_checkpoints.Save(reason, position, _epochLoss.Average) is not { } saved) return;
         _saved.Add(saved);
         _observer.CheckpointSaved(saved);
         _observer.Message($"Checkpoint written: {saved.Folder} ({reason}, epoch {epoch}, step {_globalStep}).");

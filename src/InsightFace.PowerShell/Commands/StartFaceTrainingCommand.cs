@@ -159,7 +159,8 @@ public sealed class StartFaceTrainingCommand : InsightFaceCmdlet
                 observer.Complete();
                 var final = FaceCheckpoint.From(outcome.Final);
                 final.Verification = observer.LatestVerification;
-                if (!PassThru) WriteObject(final);
+                // With -PassThru every checkpoint went out as it was written; a finished run wrote none.
+                if (!PassThru || outcome.Saved.Count == 0) WriteObject(final);
             });
         }
         finally

@@ -3,6 +3,7 @@ using InsightFace.Engine.Backbones;
 using InsightFace.Engine.Configuration;
 using InsightFace.Engine.Data.Synthetic;
 using InsightFace.Engine.Data.Verification;
+using InsightFace.Engine.Heads;
 using InsightFace.Engine.Runtime;
 using InsightFace.Engine.Tests.Data;
 using InsightFace.Engine.Training;
@@ -78,5 +79,30 @@ public class TrainingPlanTests
 
         Assert.Contains(plan.Warnings, w => w.Contains("sorted"));
         Assert.False(Directory.Exists(folder["run"]));
+    }
+
+    [Fact]
+    public void More_than_one_process_is_refused_while_only_rank_0_writes_checkpoints()
+    {
+        using var folder = new TempFolder();
+        using var data = TinyRun.Data();
+        var config = ConfigResolver.Resolve(null,
+            dataset: new Dictionary<string, object?> { ["rec"] = "synthetic", ["num_classes"] = 6L, ["num_image"] = 24L },
+            set: new Hashtable { ["network"] = "mbf", ["batch_size"] = 2 }, worldSize: 2);
+        var e = Assert.Throws<TrainingException>(() =>
+            TrainingPlan.Create(new TrainingRequest(config, data, folder["run"]) { Collectives = new TwoRanks() }));
+        Assert.Equal(ErrorIds.ProcessesNotSupported, e.ErrorId);
+        Assert.Contains("2 processes", e.Message);
+        Assert.Throws<ArgumentException>(() => TrainingPlan.Create(new TrainingRequest(TinyRun.Config(data), data, folder["run"]) { Collectives = new TwoRanks() }));
+        Assert.False(Directory.Exists(folder["run"]));
+    }
+
+    private sealed class TwoRanks : ICollectives
+    {
+        public int Rank => 0;
+        public int WorldSize => 2;
+        public TorchSharp.torch.Tensor AllGather(TorchSharp.torch.Tensor local) => throw new NotSupportedException();
+        public void AllReduce(TorchSharp.torch.Tensor tensor, ReduceOp op) => throw new NotSupportedException();
+        public void Broadcast(TorchSharp.torch.Tensor tensor, int root) => throw new NotSupportedException();
     }
 }
