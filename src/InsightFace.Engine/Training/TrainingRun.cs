@@ -2,6 +2,7 @@ using InsightFace.Engine.Backbones;
 using InsightFace.Engine.Checkpoints;
 using InsightFace.Engine.Configuration;
 using InsightFace.Engine.Data.Loading;
+using InsightFace.Engine.Files;
 using InsightFace.Engine.Heads;
 using InsightFace.Engine.Optim;
 using InsightFace.Engine.Runtime;
@@ -67,7 +68,8 @@ internal sealed class TrainingRun : IDisposable
             {
                 BestAccuracy = plan.ResumeState?.BestAccuracy ?? double.NaN,
             };
-            File.WriteAllText(Path.Combine(plan.RunFolder, ConfigFileName), plan.Request.Config.Yaml);
+            AtomicFile.Write(Path.Combine(plan.RunFolder, ConfigFileName), overwrite: true,
+                stream => stream.Write(System.Text.Encoding.UTF8.GetBytes(plan.Request.Config.Yaml)));
             foreach (var line in plan.Request.Config.LogLines()) _logs.Log.Write(line);
             _observer.Message($"Run folder {plan.RunFolder}; {_config.Network} ({_backbone.ParameterCount:N0} parameters) on {plan.Device}; " +
                               $"{_config.TotalSteps} steps ({_config.StepsPerEpoch} per epoch), warm-up {_config.WarmupSteps}.");
