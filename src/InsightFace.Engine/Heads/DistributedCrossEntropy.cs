@@ -1,3 +1,4 @@
+using InsightFace.Engine.Distributed;
 using static TorchSharp.torch;
 
 namespace InsightFace.Engine.Heads;

@@ -1,3 +1,4 @@
+using InsightFace.Engine.Distributed;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -131,8 +132,8 @@ public sealed class PartialFC : nn.Module<Tensor, Tensor, Tensor>
             LossAndGradients(globalEmbeddings, active.detach(), shardLabels, needsGradient);
         if (embeddingGradient is null || centreGradient is null) return Output(scope, loss, rows);
 
-        collectives.AllReduce(embeddingGradient, ReduceOp.Sum);
-        var ownGradient = embeddingGradient.narrow(0, collectives.Rank * localBatch, localBatch);
+        // Each rank needs only the gradient of its own embeddings, summed over the shards: a reduce-scatter.
+        var ownGradient = collectives.ReduceScatter(embeddingGradient);
 
         // Attach the gradients computed above to the real inputs with a term that is exactly zero in value.
         // Dot products, because an element-wise product would briefly double the memory of the centres.

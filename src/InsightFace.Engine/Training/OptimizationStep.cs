@@ -1,3 +1,4 @@
+using InsightFace.Engine.Distributed;
 using InsightFace.Engine.Configuration;
 using InsightFace.Engine.Heads;
 using InsightFace.Engine.Import;

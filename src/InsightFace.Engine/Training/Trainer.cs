@@ -9,7 +9,7 @@ namespace InsightFace.Engine.Training;
 /// <para>
 /// The loop is built from parts: a <see cref="TrainingPlan"/> checks everything before any file is touched, an
 /// <see cref="OptimizationStep"/> trains on each batch, callbacks log, report progress and verify, and a
-/// checkpoint writer saves. The job's <see cref="Heads.ICollectives"/> come with the request. While a trainer
+/// checkpoint writer saves. The job's <see cref="Distributed.ICollectives"/> come with the request. While a trainer
 /// exists it holds the run folder's lock, so a second training into the same folder fails (RunFolderLocked).
 /// </para>
 /// <para>

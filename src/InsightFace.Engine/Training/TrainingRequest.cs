@@ -1,3 +1,4 @@
+using InsightFace.Engine.Distributed;
 using InsightFace.Engine.Checkpoints;
 using InsightFace.Engine.Configuration;
 using InsightFace.Engine.Data;

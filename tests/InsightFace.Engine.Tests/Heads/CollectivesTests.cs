@@ -1,3 +1,5 @@
+using InsightFace.Engine.Tests.Support;
+using InsightFace.Engine.Distributed;
 using InsightFace.Engine.Heads;
 using static TorchSharp.torch;
 

@@ -1,3 +1,4 @@
+using InsightFace.Engine.Tests.Support;
 using InsightFace.Engine.Heads;
 using TorchSharp;
 using static TorchSharp.torch;

@@ -1,3 +1,4 @@
+using InsightFace.Engine.Distributed;
 using InsightFace.Engine.Heads;
 using TorchSharp;
 using static TorchSharp.torch;

@@ -1,3 +1,4 @@
+using InsightFace.Engine.Distributed;
 using System.Collections;
 using InsightFace.Engine.Configuration;
 using InsightFace.Engine.Heads;

@@ -1,3 +1,4 @@
+using InsightFace.Engine.Distributed;
 using System.Collections;
 using InsightFace.Engine.Backbones;
 using InsightFace.Engine.Configuration;
@@ -103,6 +104,10 @@ public class TrainingPlanTests
         public int WorldSize => 2;
         public TorchSharp.torch.Tensor AllGather(TorchSharp.torch.Tensor local) => throw new NotSupportedException();
         public void AllReduce(TorchSharp.torch.Tensor tensor, ReduceOp op) => throw new NotSupportedException();
+        public int LocalRank => 0;
+        public TorchSharp.torch.Tensor ReduceScatter(TorchSharp.torch.Tensor input) => throw new NotSupportedException();
         public void Broadcast(TorchSharp.torch.Tensor tensor, int root) => throw new NotSupportedException();
+        public void Barrier() => throw new NotSupportedException();
+        public void Abort(int exitCode) => throw new NotSupportedException();
     }
 }

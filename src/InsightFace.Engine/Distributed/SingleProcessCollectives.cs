@@ -1,6 +1,6 @@
 using static TorchSharp.torch;
 
-namespace InsightFace.Engine.Heads;
+namespace InsightFace.Engine.Distributed;
 
 /// <summary>The collectives of a job with one process: every operation is the identity.</summary>
 public sealed class SingleProcessCollectives : ICollectives
@@ -19,6 +19,9 @@ public sealed class SingleProcessCollectives : ICollectives
     public int WorldSize => 1;
 
     /// <inheritdoc/>
+    public int LocalRank => 0;
+
+    /// <inheritdoc/>
     public Tensor AllGather(Tensor local) => local.clone();
 
     /// <inheritdoc/>
@@ -27,8 +30,19 @@ public sealed class SingleProcessCollectives : ICollectives
     }
 
     /// <inheritdoc/>
+    public Tensor ReduceScatter(Tensor input) => input.clone();
+
+    /// <inheritdoc/>
     public void Broadcast(Tensor tensor, int root)
     {
         if (root != 0) throw new ArgumentOutOfRangeException(nameof(root), root, "A one-process job has only rank 0.");
     }
+
+    /// <inheritdoc/>
+    public void Barrier()
+    {
+    }
+
+    /// <inheritdoc/>
+    public void Abort(int exitCode) => Environment.Exit(exitCode);
 }

@@ -1,4 +1,4 @@
-namespace InsightFace.Engine.Heads;
+namespace InsightFace.Engine.Distributed;
 
 /// <summary>How <see cref="ICollectives.AllReduce"/> combines the ranks' tensors element by element.</summary>
 public enum ReduceOp

@@ -1,8 +1,8 @@
-using InsightFace.Engine.Heads;
+using InsightFace.Engine.Distributed;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace InsightFace.Engine.Tests.Heads;
+namespace InsightFace.Engine.Tests.Support;
 
 /// <summary>
 /// A test double for a W-process job: W threads of one process, one per rank, meeting at a barrier in every
@@ -23,6 +23,8 @@ internal sealed class ThreadedCollectives : ICollectives
     public int Rank { get; }
 
     public int WorldSize => group.Slots.Length;
+
+    public int LocalRank => Rank;
 
     /// <summary>Runs <paramref name="body"/> once per rank, each on its own thread, and returns the results by rank.</summary>
     public static T[] Run<T>(int worldSize, Func<ICollectives, T> body)
@@ -60,6 +62,21 @@ internal sealed class ThreadedCollectives : ICollectives
         Meet();
         tensor.copy_(reduced);
     }
+
+    public Tensor ReduceScatter(Tensor input)
+    {
+        var all = Exchange(input);
+        using var scope = NewDisposeScope();
+        var block = input.shape[0] / WorldSize;
+        var sum = all[0].narrow(0, Rank * block, block).clone();
+        foreach (var other in all.Skip(1)) sum.add_(other.narrow(0, Rank * block, block));
+        Meet();
+        return sum.to(input.device).MoveToOuterDisposeScope();
+    }
+
+    public void Barrier() => Meet();
+
+    public void Abort(int exitCode) => throw new InvalidOperationException($"Rank {Rank} aborted the job with exit code {exitCode}.");
 
     public void Broadcast(Tensor tensor, int root)
     {
