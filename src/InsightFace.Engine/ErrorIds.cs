@@ -45,8 +45,10 @@ public static class ErrorIds
     [ErrorKind(ErrorKind.InvalidOperation)] public const string MetricsEmpty = nameof(MetricsEmpty);
     /// <summary>The training-curve plot exists and -Force was not given.</summary>
     [ErrorKind(ErrorKind.ResourceExists)] public const string PlotExists = nameof(PlotExists);
-    /// <summary>-Processes above 1: multi-process training is not in this version.</summary>
-    [ErrorKind(ErrorKind.NotImplemented)] public const string ProcessesNotSupported = nameof(ProcessesNotSupported);
+    /// <summary>The ranks of a multi-process job were started with different configs, datasets or module versions.</summary>
+    [ErrorKind(ErrorKind.InvalidOperation)] public const string RanksDisagree = nameof(RanksDisagree);
+    /// <summary>Another rank of a multi-process job failed, so this one stopped too (the failing rank reports why).</summary>
+    [ErrorKind(ErrorKind.OperationStopped)] public const string RankFailed = nameof(RankFailed);
 
     // Checkpoints
 

@@ -29,6 +29,8 @@ public sealed record CheckpointManifest
     public int? NumClasses { get; init; }
     /// <summary>Processes that trained it (head shards are per process).</summary>
     public int WorldSize { get; init; } = 1;
+    /// <summary>The head shard files of a resumable checkpoint, one per process in rank order; resume re-shards them when the number of processes changes.</summary>
+    public IReadOnlyList<string> HeadShards { get; init; } = Array.Empty<string>();
     /// <summary>Hash of the resolved config, to refuse resuming a different run.</summary>
     public string? ConfigHash { get; init; }
     /// <summary>True when the optimizer, head and loader state needed by resume are present.</summary>

@@ -126,8 +126,8 @@ public sealed class OptimizationStep : IDisposable
         _pending = (globalStep + 1) % _config.GradientAcc != 0;
         if (_pending) return new StepResult(loss, Finite: true, Updated: false);
 
-        foreach (var parameter in _backbone.parameters())
-            if (parameter.grad is { } gradient) _collectives.AllReduce(gradient, ReduceOp.Sum);
+        // Summed, not averaged: Partial FC's embedding gradients already carry the global batch's 1/B (see PartialFC).
+        GradientBuckets.SumOverRanks(_backbone.parameters().Select(p => p.grad).OfType<Tensor>().ToList(), _collectives);
         foreach (var group in _optimizer.ParamGroups) group.LearningRate = learningRate;
         nn.utils.clip_grad_norm_(_backbone.parameters(), ClipNorm);
         _optimizer.step();

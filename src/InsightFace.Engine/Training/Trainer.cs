@@ -9,7 +9,8 @@ namespace InsightFace.Engine.Training;
 /// <para>
 /// The loop is built from parts: a <see cref="TrainingPlan"/> checks everything before any file is touched, an
 /// <see cref="OptimizationStep"/> trains on each batch, callbacks log, report progress and verify, and a
-/// checkpoint writer saves. The job's <see cref="Distributed.ICollectives"/> come with the request. While a trainer
+/// checkpoint writer saves. The job's <see cref="Distributed.ICollectives"/> come with the request: with several
+/// processes every rank runs a trainer, and they move in lock step. While a trainer (of rank 0)
 /// exists it holds the run folder's lock, so a second training into the same folder fails (RunFolderLocked).
 /// </para>
 /// <para>
@@ -40,14 +41,15 @@ public sealed class Trainer : IDisposable
     {
         _plan = plan;
         if (plan.Finished is not null) return;
-        _lock = RunFolderLock.Acquire(plan.RunFolder);
+        // In a job of several processes rank 0 holds the lock for all of them.
+        _lock = plan.Request.Collectives.Rank == 0 ? RunFolderLock.Acquire(plan.RunFolder) : null;
         try
         {
             _run = new TrainingRun(plan, observer);
         }
         catch
         {
-            _lock.DisposeAfterFailedStart();
+            _lock?.DisposeAfterFailedStart();
             throw;
         }
     }

@@ -62,8 +62,8 @@ public sealed class TrainingPlan
     /// </summary>
     /// <exception cref="TrainingException">The dataset does not fit the config (DatasetIncompatible), the run folder
     /// already holds a run (RunExists) or another training holds it (RunFolderLocked), or there is nothing to resume
-    /// or it does not fit (ResumeNotFound, ResumeIncompatible), or the job has more than one process
-    /// (ProcessesNotSupported).</exception>
+    /// or it does not fit (ResumeNotFound, ResumeIncompatible), or the ranks of a job of several processes were given
+    /// different configs, datasets or module versions (RanksDisagree). In such a job every rank must call it.</exception>
     /// <exception cref="DeviceUnavailableException">The device cannot be used.</exception>
     /// <exception cref="PrecisionNotSupportedException">fp16 was asked for.</exception>
     /// <exception cref="VerificationSetException">A verification set cannot be read.</exception>
@@ -74,11 +74,8 @@ public sealed class TrainingPlan
         if (collectives.WorldSize != config.WorldSize)
             throw new ArgumentException(
                 $"The config was resolved for {config.WorldSize} processes, but the job has {collectives.WorldSize}.", nameof(request));
-        if (collectives.WorldSize > 1)
-            throw new TrainingException(ErrorIds.ProcessesNotSupported,
-                $"Training with {collectives.WorldSize} processes is not available in this version: the checkpoint writer saves rank 0's state only.");
         CheckDataset(request);
-        var device = DeviceSelector.Resolve(config.Device);
+        var device = DeviceSelector.Resolve(DeviceOf(config.Device, collectives));
         BackboneRegistry.CheckPrecision(config.Fp16, device);
         var validation = request.ValidationSets
             .Select(path => new ValidationTarget(Path.GetFileNameWithoutExtension(path), VerificationBinReader.Read(path)))
@@ -94,18 +91,32 @@ public sealed class TrainingPlan
         var warnings = request.Config.Warnings.ToList();
         // A set whose folds hold one kind of pair gives TAR@FAR NaN at every verification: say so before training.
         warnings.AddRange(validation.Select(v => FoldBalance.Warning(v.Name, v.Set.IsSame)).OfType<string>());
-        if (!resume) return new TrainingPlan(request, device, validation) { ReplacesRun = existing, Warnings = warnings };
+        if (!resume)
+        {
+            RankAgreement.Check(request, resumeFrom: null);
+            return new TrainingPlan(request, device, validation) { ReplacesRun = existing, Warnings = warnings };
+        }
 
         var (checkpoint, state) = FindResumeState(run, request);
         var finished = state.Epoch >= config.NumEpoch;
         if (finished)
             warnings.Add($"{run} has already trained {state.Epoch} of the config's {config.NumEpoch} epochs ({state.GlobalStep} steps): " +
                          $"nothing to train. Its final checkpoint, {checkpoint.Folder}, is returned.");
+        if (!finished && state.WorldSize != config.WorldSize)
+            warnings.Add($"{checkpoint.Folder} was trained by {state.WorldSize} process(es) and resumes with {config.WorldSize}: the head is re-sharded.");
+        RankAgreement.Check(request, checkpoint.Folder);
         return new TrainingPlan(request, device, validation)
         {
             ResumeFrom = checkpoint, ResumeState = state, Finished = finished ? checkpoint : null, Warnings = warnings,
         };
     }
+
+    // In a job of several processes, cuda (without an index) is each process's own GPU: cuda:{local rank}, as
+    // arcface_torch's torch.cuda.set_device(local_rank).
+    private static string DeviceOf(string device, Distributed.ICollectives collectives) =>
+        collectives.WorldSize > 1 && device.Trim().Equals("cuda", StringComparison.OrdinalIgnoreCase)
+            ? $"cuda:{collectives.LocalRank}"
+            : device;
 
     private static void CheckDataset(TrainingRequest request)
     {
@@ -145,7 +156,10 @@ public sealed class TrainingPlan
         if (state.Network != config.Network) problems.Add($"network {state.Network} vs {config.Network}");
         if (state.NumClasses != config.NumClasses) problems.Add($"num_classes {state.NumClasses} vs {config.NumClasses}");
         if (state.EmbeddingSize != config.EmbeddingSize) problems.Add($"embedding_size {state.EmbeddingSize} vs {config.EmbeddingSize}");
-        if (state.WorldSize != config.WorldSize) problems.Add($"world size {state.WorldSize} vs {config.WorldSize}");
+        // The head's centres and momentum re-shard; optimizer state that covers the head (dense SGD, AdamW) is
+        // TorchSharp's own format per rank, which does not.
+        if (state.WorldSize != config.WorldSize && !(config.Optimizer == "sgd" && !config.DenseCentreUpdate))
+            problems.Add($"{state.WorldSize} processes vs {config.WorldSize}: only optimizer sgd with pfc_update sparse re-shards the head's optimizer state; resume with {state.WorldSize} processes");
         // The optimizer state only loads into the optimizer it was saved from.
         if (state.Optimizer is { } optimizer && optimizer != config.Optimizer) problems.Add($"optimizer {optimizer} vs {config.Optimizer}");
         if (state.DenseCentreUpdate is { } dense && config.Optimizer == "sgd" && dense != config.DenseCentreUpdate)

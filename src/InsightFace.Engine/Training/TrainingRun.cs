@@ -3,6 +3,7 @@ using InsightFace.Engine.Checkpoints;
 using InsightFace.Engine.Configuration;
 using InsightFace.Engine.Data.Loading;
 using InsightFace.Engine.Files;
+using InsightFace.Engine.Distributed;
 using InsightFace.Engine.Heads;
 using InsightFace.Engine.Optim;
 using InsightFace.Engine.Runtime;
@@ -27,9 +28,11 @@ internal sealed class TrainingRun : IDisposable
     private readonly OptimizationStep _step;
     private readonly PolynomialLRWarmup _schedule;
     private readonly TrainingLoader _loader;
-    private readonly RunLogs _logs;
+    private readonly ICollectives _collectives;
+    private readonly StopAgreement _stop;
+    private readonly RunLogs? _logs;
     private readonly CheckpointWriter _checkpoints;
-    private readonly VerificationCallback _verification;
+    private readonly VerificationCallback? _verification;
     private readonly List<CheckpointInfo> _saved = new();
     private readonly AverageMeter _epochLoss = new();
 
@@ -42,11 +45,18 @@ internal sealed class TrainingRun : IDisposable
     /// Builds the model and loads the resume state, and only then (the run folder's lock held) replaces an old run,
     /// starts the loader and opens the logs. If anything fails, what was built is disposed again.
     /// </summary>
+    /// <remarks>
+    /// In a job of several processes every rank builds a run; rank 0 then sends its backbone's parameters and buffers
+    /// to the others, as DistributedDataParallel does, and only rank 0 prepares the run folder, writes the logs,
+    /// verifies and reports to the observer.
+    /// </remarks>
     public TrainingRun(TrainingPlan plan, ITrainingObserver observer)
     {
         _plan = plan;
         _config = plan.Config;
         _observer = observer;
+        _collectives = plan.Request.Collectives;
+        _stop = new StopAgreement(_collectives);
         try
         {
             torch.manual_seed(_config.Seed);
@@ -61,8 +71,10 @@ internal sealed class TrainingRun : IDisposable
             _schedule = new PolynomialLRWarmup(_config.EffectiveLr, _config.WarmupSteps, _config.TotalSteps, _config.LrPower);
             _checkpoints = new CheckpointWriter(plan, _backbone, _head, _step);
             if (plan.ResumeFrom is { } checkpoint && plan.ResumeState is { } state) Resume(checkpoint, state);
-            PrepareRunFolder(plan.RunFolder, plan.ReplacesRun);
+            BroadcastBackbone();
             _loader = new TrainingLoader(plan.Request.Dataset, TrainingPlan.LoaderOptions(plan.Request));
+            if (_collectives.Rank != 0) return;
+            PrepareRunFolder(plan.RunFolder, plan.ReplacesRun);
             _logs = new RunLogs(plan.RunFolder);
             _verification = new VerificationCallback(_logs, observer, _config, plan.ValidationTargets, _backbone, plan.Device, _checkpoints)
             {
@@ -85,12 +97,17 @@ internal sealed class TrainingRun : IDisposable
     public TrainingOutcome Run(CancellationToken cancellationToken)
     {
         var clock = new RunClock(_globalStep, _config.TotalSteps);
-        ITrainingCallback[] callbacks =
-        [
-            new ProgressCallback(_observer, _config, clock),
-            new LoggingCallback(_logs, _observer, _config, clock, _globalStep),
-            _verification,
-        ];
+        ITrainingCallback[] callbacks = _logs is null || _verification is null
+            ? []
+            :
+            [
+                new ProgressCallback(_observer, _config, clock),
+                new LoggingCallback(_logs, _observer, _config, clock, _globalStep),
+                _verification,
+            ];
+        // With several processes only the agreement below stops the loop: a rank that left on its own would leave
+        // the others waiting in a collective.
+        var loaderToken = _collectives.WorldSize == 1 ? cancellationToken : CancellationToken.None;
         _backbone.train();
         _head.train();
         NativeHeap.TuneForTraining();
@@ -98,12 +115,19 @@ internal sealed class TrainingRun : IDisposable
         {
             for (; _epoch < _config.NumEpoch; _epoch++, _batch = 0)
             {
-                foreach (var batch in _loader.Epoch(_epoch, _batch, cancellationToken))
+                foreach (var batch in _loader.Epoch(_epoch, _batch, loaderToken))
                 {
                     IterationReport report;
                     using (batch) report = Train(batch);
-                    RunCallbacks(callbacks, report);
-                    cancellationToken.ThrowIfCancellationRequested();
+                    var failure = RunCallbacks(callbacks, report);
+                    switch (_stop.Agree(cancellationToken.IsCancellationRequested, failure is not null))
+                    {
+                        case StopVerdict.Failure:
+                            SaveAfterFailure(failure);
+                            break;
+                        case StopVerdict.Interrupt:
+                            throw new OperationCanceledException(cancellationToken);
+                    }
                 }
                 Save("epoch", _epoch + 1, 0);
                 _epochLoss.Reset();
@@ -122,22 +146,40 @@ internal sealed class TrainingRun : IDisposable
         return new TrainingOutcome(_saved[^1], _saved);
     }
 
-    // A callback that fails (a log that cannot be written, a verification set that breaks) must not cost what was
-    // trained: the checkpoint due now is written first (the epoch's after its last batch, else a resumable
-    // step-… one), then the failure is reported.
-    private void RunCallbacks(IEnumerable<ITrainingCallback> callbacks, IterationReport report)
+    private static Exception? RunCallbacks(IEnumerable<ITrainingCallback> callbacks, IterationReport report)
     {
         try
         {
             foreach (var callback in callbacks) callback.AfterIteration(report);
+            return null;
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            _observer.Message($"Training stops at step {_globalStep}: {e.Message}");
-            if (_batch == _loader.BatchesPerEpoch) Save("epoch", _epoch + 1, 0);
-            else Save("interrupt", _epoch, _batch);
-            throw;
+            return e;
         }
+    }
+
+    // A callback that fails (a log that cannot be written, a verification set that breaks) must not cost what was
+    // trained: the checkpoint due now is written first (the epoch's after its last batch, else a resumable
+    // step-… one), then the failure is reported. The other ranks save with it and stop with RankFailed.
+    private void SaveAfterFailure(Exception? failure)
+    {
+        _observer.Message($"Training stops at step {_globalStep}: {failure?.Message ?? "another rank failed"}");
+        if (_batch == _loader.BatchesPerEpoch) Save("epoch", _epoch + 1, 0);
+        else Save("interrupt", _epoch, _batch);
+        if (failure is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
+        throw new TrainingException(ErrorIds.RankFailed,
+            $"Rank {_collectives.Rank} stops at step {_globalStep} because rank 0's logging or verification failed; rank 0 reports the error.");
+    }
+
+    // Every rank starts from rank 0's backbone, buffers (BatchNorm's running statistics) included; from then on each
+    // rank's BatchNorm keeps its own statistics, as arcface_torch's broadcast_buffers=False.
+    private void BroadcastBackbone()
+    {
+        if (_collectives.WorldSize == 1) return;
+        using var noGrad = torch.no_grad();
+        foreach (var parameter in _backbone.parameters()) _collectives.Broadcast(parameter, 0);
+        foreach (var buffer in _backbone.buffers()) _collectives.Broadcast(buffer, 0);
     }
 
     private IterationReport Train(TrainingBatch batch)
@@ -171,9 +213,10 @@ internal sealed class TrainingRun : IDisposable
     {
         var position = new TrainingState
         {
-            Epoch = epoch, Batch = batch, GlobalStep = _globalStep, BestAccuracy = _verification.BestAccuracy, SkippedBatches = _skippedBatches,
+            Epoch = epoch, Batch = batch, GlobalStep = _globalStep, BestAccuracy = _verification?.BestAccuracy ?? double.NaN,
+            SkippedBatches = _skippedBatches,
         };
-        if (_checkpoints.Save(reason, position, _epochLoss.Average) is not { } saved) return;
+        var saved = _checkpoints.Save(reason, position, _epochLoss.Average);
         _saved.Add(saved);
         _observer.CheckpointSaved(saved);
         _observer.Message($"Checkpoint written: {saved.Folder} ({reason}, epoch {epoch}, step {_globalStep}).");

@@ -124,7 +124,7 @@ public sealed class StartFaceTrainingCommand : InsightFaceCmdlet
     protected override void EndProcessing()
     {
         if (Processes > 1)
-            ThrowTerminatingError(NewErrorRecord(ErrorIds.ProcessesNotSupported, new NotSupportedException(
+            ThrowTerminatingError(NewErrorRecord("ProcessesNotSupported", new NotSupportedException(
                 "Multi-process training (-Processes > 1, MPI) is not available in this version; run with -Processes 1."),
                 Processes));
 

@@ -1,0 +1,49 @@
+using System.Collections;
+using InsightFace.Engine.Configuration;
+using InsightFace.Engine.Tests.Data;
+using InsightFace.Engine.Tests.Support;
+using InsightFace.Engine.Training;
+
+namespace InsightFace.Engine.Tests.Training;
+
+/// <summary>Planning a job of several processes: the ranks are checked against each other before anything is written.</summary>
+public class MultiProcessPlanTests
+{
+    private static ResolvedConfig TwoProcessConfig(Hashtable? set = null)
+    {
+        var values = new Hashtable { ["network"] = "mbf", ["embedding_size"] = 32, ["batch_size"] = 2, ["num_epoch"] = 1, ["seed"] = 11 };
+        foreach (DictionaryEntry entry in set ?? new Hashtable()) values[entry.Key] = entry.Value;
+        return ConfigResolver.Resolve(null,
+            dataset: new Dictionary<string, object?> { ["rec"] = "synthetic", ["num_classes"] = 6L, ["num_image"] = 24L },
+            set: values, worldSize: 2);
+    }
+
+    [Fact]
+    public void Ranks_started_with_different_configs_all_fail_with_RanksDisagree_and_nothing_is_written()
+    {
+        using var folder = new TempFolder();
+        using var data = TinyRun.Data();
+        var errors = ThreadedCollectives.Run(2, collectives =>
+        {
+            var config = TwoProcessConfig(collectives.Rank == 1 ? new Hashtable { ["lr"] = 0.2 } : null);
+            return Record.Exception(() => TrainingPlan.Create(new TrainingRequest(config, data, folder["run"]) { Collectives = collectives }));
+        });
+
+        Assert.All(errors, e => Assert.Equal(ErrorIds.RanksDisagree, Assert.IsType<TrainingException>(e).ErrorId));
+        Assert.Contains("rank 1 differs from rank 0 in the config", errors[0]!.Message);
+        Assert.False(Directory.Exists(folder["run"]));
+    }
+
+    [Fact]
+    public void Ranks_started_alike_plan_the_same_run()
+    {
+        using var folder = new TempFolder();
+        using var data = TinyRun.Data();
+        var plans = ThreadedCollectives.Run(2, collectives =>
+            TrainingPlan.Create(new TrainingRequest(TwoProcessConfig(), data, folder["run"]) { Collectives = collectives }));
+
+        Assert.All(plans, p => Assert.Equal(2, p.Config.WorldSize));
+        Assert.Equal(plans[0].Request.Config.Hash, plans[1].Request.Config.Hash);
+        Assert.False(Directory.Exists(folder["run"]));
+    }
+}
