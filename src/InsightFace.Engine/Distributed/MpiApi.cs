@@ -71,12 +71,11 @@ internal sealed unsafe class MpiApi
         return flag != 0;
     }
 
-    /// <summary>MPI_Init_thread without command-line arguments (MPI-2 allows NULL); returns the thread level provided.</summary>
-    public int InitThread(int required)
+    /// <summary>MPI_Init_thread without command-line arguments (MPI-2 allows NULL).</summary>
+    public void InitThread(int required)
     {
-        int provided;
+        int provided; // MPICH and Open MPI provide at least FUNNELED
         Check(initThread(null, 0, required, &provided), "MPI_Init_thread");
-        return provided;
     }
 
     /// <summary>MPI_Finalize (named so as not to look like a C# finaliser).</summary>
