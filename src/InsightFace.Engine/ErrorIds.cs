@@ -50,6 +50,17 @@ public static class ErrorIds
     /// <summary>Another rank of a multi-process job failed, so this one stopped too (the failing rank reports why).</summary>
     [ErrorKind(ErrorKind.OperationStopped)] public const string RankFailed = nameof(RankFailed);
 
+    // Multi-process jobs (the collectives between ranks)
+
+    /// <summary>A launcher variable (OMPI_COMM_WORLD_*, PMI_*, SLURM_*, RANK, WORLD_SIZE, LOCAL_RANK) is not a whole number in range.</summary>
+    [ErrorKind(ErrorKind.InvalidArgument)] public const string LaunchVariableInvalid = nameof(LaunchVariableInvalid);
+    /// <summary>A job of several processes, but no MPI library loads; the message names the Debian packages.</summary>
+    [ErrorKind(ErrorKind.ResourceUnavailable)] public const string MpiNotInstalled = nameof(MpiNotInstalled);
+    /// <summary>MPI's world has another size than the launcher announced (the other MPI's mpiexec, or none).</summary>
+    [ErrorKind(ErrorKind.InvalidOperation)] public const string MpiWorldMismatch = nameof(MpiWorldMismatch);
+    /// <summary>An MPI call returned an error; the message names the call and holds MPI's own text.</summary>
+    [ErrorKind(ErrorKind.InvalidOperation)] public const string MpiCallFailed = nameof(MpiCallFailed);
+
     // Checkpoints
 
     /// <summary>A path holds no checkpoint (no checkpoint.json).</summary>
