@@ -27,6 +27,11 @@ public sealed class NcclCollectives : ICollectives, IDisposable
     private readonly NcclWatchdog watchdog;
     private IntPtr comm;
 
+    /// <summary>
+    /// Joins the job through <paramref name="nccl"/>; <paramref name="exit"/> ends the process. With
+    /// <paramref name="hostMemory"/> (tests only) the collectives take CPU tensors, for a stand-in NCCL that treats
+    /// the addresses as host memory.
+    /// </summary>
     internal NcclCollectives(INcclApi nccl, int rank, int worldSize, int localRank, int cudaDevice,
         IUniqueIdExchange exchange, Action<int> exit, bool hostMemory = false)
     {
@@ -53,8 +58,9 @@ public sealed class NcclCollectives : ICollectives, IDisposable
     }
 
     /// <summary>
-    /// Joins the job's NCCL communicator: makes the GPU current, shares rank 0's NCCL id through
-    /// <paramref name="exchange"/> and creates the communicator, which waits until every rank has come.
+    /// Joins the job's NCCL communicator: makes the GPU current on the calling thread, shares rank 0's NCCL id
+    /// through <paramref name="exchange"/> and creates the communicator, which waits until every rank has come.
+    /// Call it on the thread that will call the collectives (the training thread), on every rank.
     /// </summary>
     /// <param name="rank">This process's rank, 0 … <paramref name="worldSize"/> − 1.</param>
     /// <param name="worldSize">The number of processes, one per GPU.</param>
@@ -64,6 +70,7 @@ public sealed class NcclCollectives : ICollectives, IDisposable
     /// <param name="cudaDevice">The CUDA device this rank's tensors live on; by default cuda:<paramref name="localRank"/>.</param>
     /// <exception cref="NcclException">NCCL is not installed (NcclNotFound), a call failed (NcclCallFailed), or the
     /// ranks could not meet (RendezvousFailed).</exception>
+    /// <exception cref="Runtime.DeviceUnavailableException">The GPU cannot be made current (no NVIDIA driver, no such device).</exception>
     public static NcclCollectives Create(int rank, int worldSize, int localRank, IUniqueIdExchange exchange, int? cudaDevice = null) =>
         new(NcclApi.Load(), rank, worldSize, localRank, cudaDevice ?? localRank, exchange, Environment.Exit);
 
@@ -136,8 +143,8 @@ public sealed class NcclCollectives : ICollectives, IDisposable
 
     /// <summary>
     /// Stops this rank's NCCL work (ncclCommAbort, which does not wait for peers) and ends the process with
-    /// <paramref name="exitCode"/>. The launcher (mpiexec, the cmdlet) then ends the other ranks, and each one's own
-    /// watchdog ends it if its NCCL sees this rank go first.
+    /// <paramref name="exitCode"/>. The launcher (mpiexec, the cmdlet) then ends the other ranks; a rank whose NCCL
+    /// notices the lost peer first is ended by its own watchdog.
     /// </summary>
     public void Abort(int exitCode)
     {
