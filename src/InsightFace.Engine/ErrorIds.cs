@@ -252,6 +252,15 @@ public static class ErrorIds
     /// <summary>A device string that is not cpu, cuda or cuda:N.</summary>
     [ErrorKind(ErrorKind.InvalidArgument)] public const string DeviceInvalid = nameof(DeviceInvalid);
 
+    // Multi-process training on GPUs (NCCL)
+
+    /// <summary>Neither libnccl.so.2 nor a libtorch_cuda.so that exports NCCL could be loaded.</summary>
+    [ErrorKind(ErrorKind.ResourceUnavailable)] public const string NcclNotFound = nameof(NcclNotFound);
+    /// <summary>An NCCL call failed; the message names the call, the rank and NCCL's own text.</summary>
+    [ErrorKind(ErrorKind.InvalidOperation)] public const string NcclCallFailed = nameof(NcclCallFailed);
+    /// <summary>The ranks could not meet to share NCCL's id: rank 0 unreachable, a rank missing, or ranks that disagree on the job.</summary>
+    [ErrorKind(ErrorKind.ResourceUnavailable)] public const string RendezvousFailed = nameof(RendezvousFailed);
+
     // Paths given to the cmdlets
 
     /// <summary>An input path that does not exist.</summary>
