@@ -22,10 +22,10 @@ namespace InsightFace.Engine.Training;
 /// manifest and swap the folder in, so a checkpoint is either complete or absent. The run folder must therefore be
 /// one folder that every rank sees (a shared file system when the ranks are on several machines).
 /// </remarks>
-internal sealed class CheckpointWriter(TrainingPlan plan, nn.Module backbone, PartialFC head, OptimizationStep step)
+internal sealed class CheckpointWriter(TrainingPlan plan, ICollectives collectives, nn.Module backbone, PartialFC head, OptimizationStep step)
 {
     private readonly TrainingConfig _config = plan.Config;
-    private readonly ICollectives _collectives = plan.Request.Collectives;
+    private readonly ICollectives _collectives = collectives;
 
     /// <summary>This process's rank.</summary>
     public int Rank => _collectives.Rank;

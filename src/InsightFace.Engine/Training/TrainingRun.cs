@@ -55,10 +55,11 @@ internal sealed class TrainingRun : IDisposable
         _plan = plan;
         _config = plan.Config;
         _observer = observer;
-        _collectives = plan.Request.Collectives;
-        _stop = new StopAgreement(_collectives);
         try
         {
+            // On GPUs the job's collectives (MPI) only set up NCCL, which then carries the training's traffic.
+            _collectives = Collectives.ForDevice(plan.Request.Collectives, plan.Device);
+            _stop = new StopAgreement(_collectives);
             torch.manual_seed(_config.Seed);
             _backbone = BackboneRegistry.Create(_config.Network, new BackboneOptions
             {
@@ -66,10 +67,10 @@ internal sealed class TrainingRun : IDisposable
             });
             var m = _config.MarginList;
             var margin = new CombinedMarginLoss(_config.Scale, m[0], m[1], m[2], _config.StraightThroughGradient, _config.InterclassFilteringThreshold);
-            _head = new PartialFC(margin, _config.EmbeddingSize, _config.NumClasses, _config.SampleRate, plan.Request.Collectives, plan.Device);
-            _step = new OptimizationStep(_backbone, _head, _config, plan.Request.Collectives);
+            _head = new PartialFC(margin, _config.EmbeddingSize, _config.NumClasses, _config.SampleRate, _collectives, plan.Device);
+            _step = new OptimizationStep(_backbone, _head, _config, _collectives);
             _schedule = new PolynomialLRWarmup(_config.EffectiveLr, _config.WarmupSteps, _config.TotalSteps, _config.LrPower);
-            _checkpoints = new CheckpointWriter(plan, _backbone, _head, _step);
+            _checkpoints = new CheckpointWriter(plan, _collectives, _backbone, _head, _step);
             if (plan.ResumeFrom is { } checkpoint && plan.ResumeState is { } state) Resume(checkpoint, state);
             BroadcastBackbone();
             _loader = new TrainingLoader(plan.Request.Dataset, TrainingPlan.LoaderOptions(plan.Request));
@@ -254,5 +255,6 @@ internal sealed class TrainingRun : IDisposable
         _step?.Dispose();
         _head?.Dispose();
         _backbone?.Dispose();
+        if (!ReferenceEquals(_collectives, _plan.Request.Collectives)) (_collectives as IDisposable)?.Dispose();
     }
 }
