@@ -12,6 +12,8 @@ var cases = new Dictionary<string, Action<ICollectives, string[]>>
 {
     ["collectives"] = CollectiveChecks.Run,
     ["abort"] = AbortCase.Run,
+    ["step-parity"] = StepParityCase.Run,
+    ["train"] = TrainingCase.Run,
 };
 
 if (args.Length == 0 || !cases.TryGetValue(args[0], out var run))
