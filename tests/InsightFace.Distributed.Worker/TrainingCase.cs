@@ -15,6 +15,8 @@ namespace InsightFace.Distributed.Worker;
 /// 2 epochs, gradient_acc 2, saving every state. Rank 0 prints "loss STEP VALUE" for every step; with STOP_AT_STEP
 /// above 0, rank 0 asks for a stop once that step is done (as Ctrl+C would), every rank saves its part of the
 /// interrupt checkpoint, and the case prints "stopped". RESUME 1 continues the run folder's newest checkpoint.
+/// An optional fifth argument DIE_AT_STEP makes rank 0 kill its own process (SIGKILL) once that step is done, as a
+/// crashed or OOM-killed rank would end.
 /// </summary>
 internal static class TrainingCase
 {
@@ -23,6 +25,7 @@ internal static class TrainingCase
         var folder = arguments[0];
         var batch = int.Parse(arguments[1], CultureInfo.InvariantCulture);
         var stopAt = long.Parse(arguments[2], CultureInfo.InvariantCulture);
+        var dieAt = arguments.Length > 4 ? long.Parse(arguments[4], CultureInfo.InvariantCulture) : -1;
         using var data = new SyntheticFaceDataset(classes: 6, imagesPerClass: 4, seed: 3);
         var config = ConfigResolver.Resolve(null,
             dataset: new Dictionary<string, object?> { ["rec"] = "synthetic", ["num_classes"] = 6L, ["num_image"] = 24L },
@@ -33,7 +36,7 @@ internal static class TrainingCase
             }, worldSize: collectives.WorldSize);
         using var stop = new CancellationTokenSource();
         var request = new TrainingRequest(config, data, folder) { Collectives = collectives, Resume = arguments[3] == "1" };
-        using var trainer = new Trainer(request, new Observer(stop, stopAt));
+        using var trainer = new Trainer(request, new Observer(stop, stopAt, dieAt));
         try
         {
             var outcome = trainer.Run(stop.Token);
@@ -46,7 +49,7 @@ internal static class TrainingCase
     }
 
     // Callbacks run on rank 0 only, so only rank 0's observer hears of steps; the ranks agree on the stop.
-    private sealed class Observer(CancellationTokenSource stop, long stopAt) : ITrainingObserver
+    private sealed class Observer(CancellationTokenSource stop, long stopAt, long dieAt) : ITrainingObserver
     {
         public void Message(string text)
         {
@@ -56,6 +59,7 @@ internal static class TrainingCase
         {
             Console.WriteLine(FormattableString.Invariant($"loss {step.GlobalStep} {step.Loss:R}"));
             if (step.GlobalStep == stopAt) stop.Cancel();
+            if (step.GlobalStep == dieAt) System.Diagnostics.Process.GetCurrentProcess().Kill();
         }
 
         public void Logged(TrainingMetrics metrics)

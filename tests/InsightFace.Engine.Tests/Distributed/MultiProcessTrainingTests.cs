@@ -79,6 +79,30 @@ public class MultiProcessTrainingTests
         Assert.Equal(Enumerable.Range(1, 8).Select(s => s.ToString()), steps);
     }
 
+    // Rank 0 is killed at step 8, after the first epoch's checkpoint (step 6): the job must end, not hang, and the
+    // epoch's checkpoint must stay complete, so that the run resumes from it.
+    [MpiFact(Mpi.Mpich)]
+    public void A_rank_killed_mid_run_ends_the_job_and_the_last_checkpoint_resumes_under_MPICH() => RankKilled(Mpi.Mpich);
+
+    [MpiFact(Mpi.OpenMpi)]
+    public void A_rank_killed_mid_run_ends_the_job_and_the_last_checkpoint_resumes_under_Open_MPI() => RankKilled(Mpi.OpenMpi);
+
+    private static void RankKilled(Mpi mpi)
+    {
+        using var folder = new TempFolder();
+        var run = folder["run"];
+        var killed = MpiRun.Workers(mpi, 2, TimeSpan.FromSeconds(60), "train", run, "2", "0", "0", "8");
+
+        Assert.False(killed.TimedOut, killed.ToString());
+        Assert.NotEqual(0, killed.ExitCode);
+        Assert.DoesNotContain("final", killed.Output);
+        var checkpoints = Directory.GetDirectories(Path.Combine(run, "checkpoints")).Where(d => !Path.GetFileName(d).StartsWith('.')).ToArray();
+        Assert.Equal(6, GlobalStep(Assert.Single(checkpoints)));
+
+        var rest = Train(mpi, 2, run, batch: 2, stopAt: 0, resume: true);
+        Assert.Equal(Enumerable.Range(7, 6).Select(s => s.ToString()), Losses(rest.Output).Select(l => l.Split(' ')[1]));
+    }
+
     private static JobResult Train(Mpi mpi, int processes, string run, int batch, long stopAt, bool resume)
     {
         var result = MpiRun.Workers(mpi, processes, Patience, "train", run, batch.ToString(), stopAt.ToString(), resume ? "1" : "0");
