@@ -13,37 +13,38 @@ namespace InsightFace.Distributed.Worker;
 /// W real ranks × b samples against one process on the W·b samples with BatchNorm applied to each rank's part
 /// separately (each rank computes that reference itself, from the same seeds): the same losses, backbone and head
 /// rows after four steps in two accumulation windows. float64; the tolerance covers only the order of the sums
-/// (over ranks instead of over the batch). 7 classes give uneven shards for every W, and an empty one at W = 8.
+/// (over ranks instead of over the batch). The default 7 classes give uneven shards; <c>step-parity CLASSES</c> with
+/// fewer classes than ranks leaves the last shards empty.
 /// </summary>
 internal static class StepParityCase
 {
     private const int PerRank = 2;
-    private const int Classes = 7;
     private const int Embedding = 16;
     private const int Steps = 4;
     private const double Tolerance = 1e-10;
 
     public static void Run(ICollectives collectives, string[] arguments)
     {
+        var classes = arguments.Length > 0 ? int.Parse(arguments[0], System.Globalization.CultureInfo.InvariantCulture) : 7;
         var worldSize = collectives.WorldSize;
         using var scope = NewDisposeScope();
         manual_seed(21);
         var images = randn(new long[] { Steps, worldSize * PerRank, 3, 112, 112 }, dtype: float64);
-        var labels = randint(0, Classes, new long[] { Steps, worldSize * PerRank });
-        var wholeHead = normal(0, 0.01, new long[] { Classes, Embedding }, dtype: float64);
+        var labels = randint(0, classes, new long[] { Steps, worldSize * PerRank });
+        var wholeHead = normal(0, 0.01, new long[] { classes, Embedding }, dtype: float64);
         using var initial = Network();
         var start = initial.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.clone());
 
         using var referenceNetwork = Network();
         referenceNetwork.load_state_dict(start);
-        using var referenceHead = Head(SingleProcessCollectives.Instance, wholeHead);
-        using var referenceStep = new OptimizationStep(new ChunkedBackbone(referenceNetwork, worldSize), referenceHead, Config(1), SingleProcessCollectives.Instance);
+        using var referenceHead = Head(SingleProcessCollectives.Instance, wholeHead, classes);
+        using var referenceStep = new OptimizationStep(new ChunkedBackbone(referenceNetwork, worldSize), referenceHead, Config(1, classes), SingleProcessCollectives.Instance);
         var referenceLosses = Enumerable.Range(0, Steps).Select(s => referenceStep.Run(images[s], labels[s], s, 0.1).Loss).ToArray();
 
         using var network = Network();
         network.load_state_dict(start);
-        using var head = Head(collectives, wholeHead);
-        using var step = new OptimizationStep(network, head, Config(worldSize), collectives);
+        using var head = Head(collectives, wholeHead, classes);
+        using var step = new OptimizationStep(network, head, Config(worldSize, classes), collectives);
         Tensor Mine(Tensor batch) => batch.narrow(0, collectives.Rank * PerRank, PerRank);
         for (var s = 0; s < Steps; s++)
         {
@@ -62,9 +63,9 @@ internal static class StepParityCase
         if (!condition) throw new InvalidOperationException(message);
     }
 
-    private static TrainingConfig Config(int worldSize) => ConfigResolver.Resolve(null, set: new Hashtable
+    private static TrainingConfig Config(int worldSize, int classes) => ConfigResolver.Resolve(null, set: new Hashtable
     {
-        ["rec"] = "synthetic", ["num_classes"] = Classes, ["num_image"] = 64, ["batch_size"] = PerRank,
+        ["rec"] = "synthetic", ["num_classes"] = classes, ["num_image"] = 64, ["batch_size"] = PerRank,
         ["embedding_size"] = Embedding, ["gradient_acc"] = 2, ["seed"] = 3,
     }, worldSize: worldSize).Config;
 
@@ -75,9 +76,9 @@ internal static class StepParityCase
         return network;
     }
 
-    private static PartialFC Head(ICollectives collectives, Tensor whole)
+    private static PartialFC Head(ICollectives collectives, Tensor whole, int classes)
     {
-        var head = new PartialFC(new CombinedMarginLoss(64, 1, 0.5, 0), Embedding, Classes, 1.0, collectives, dtype: float64);
+        var head = new PartialFC(new CombinedMarginLoss(64, 1, 0.5, 0), Embedding, classes, 1.0, collectives, dtype: float64);
         using (no_grad()) head.weight.copy_(whole.narrow(0, head.Shard.Start, head.Shard.Count));
         return head;
     }

@@ -34,6 +34,20 @@ public class MultiProcessPlanTests
         Assert.False(Directory.Exists(folder["run"]));
     }
 
+    // device: cuda means each process's own GPU, as arcface_torch's set_device(local_rank); this machine has none,
+    // so each rank's refusal names the device it would have used.
+    [Fact]
+    public void In_a_job_of_several_processes_cuda_means_the_ranks_own_gpu()
+    {
+        using var folder = new TempFolder();
+        using var data = TinyRun.Data();
+        var errors = ThreadedCollectives.Run(2, collectives => Record.Exception(() =>
+            TrainingPlan.Create(new TrainingRequest(TwoProcessConfig(new Hashtable { ["device"] = "cuda" }), data, folder["run"]) { Collectives = collectives })));
+
+        Assert.Contains("'cuda:0'", errors[0]!.Message);
+        Assert.Contains("'cuda:1'", errors[1]!.Message);
+    }
+
     [Fact]
     public void Ranks_started_alike_plan_the_same_run()
     {
