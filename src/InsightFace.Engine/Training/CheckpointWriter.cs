@@ -47,7 +47,7 @@ internal sealed class CheckpointWriter(TrainingPlan plan, ICollectives collectiv
         var state = position with
         {
             NumClasses = _config.NumClasses, Network = _config.Network, EmbeddingSize = _config.EmbeddingSize,
-            WorldSize = _config.WorldSize, ConfigHash = plan.Request.Config.Hash, Optimizer = _config.Optimizer,
+            WorldSize = _config.WorldSize, TotalBatchSize = _config.TotalBatchSize, ConfigHash = plan.Request.Config.Hash, Optimizer = _config.Optimizer,
             DenseCentreUpdate = _config.DenseCentreUpdate,
         };
         var manifest = Manifest(reason, position.Epoch, position.GlobalStep, epochLoss, _config.SaveAllStates);
@@ -78,7 +78,9 @@ internal sealed class CheckpointWriter(TrainingPlan plan, ICollectives collectiv
             if (step.HeadMomentum is { } momentum) headState.Add("momentum", momentum.detach().cpu().clone());
             PthWriter.Write(Path.Combine(folder, ShardFiles.Head(rank, worldSize)), headState, overwrite: true);
         }
-        step.SaveOptimizerState(Path.Combine(folder, ShardFiles.Optimizer(rank, worldSize)));
+        // With the sparse head update the optimizer holds the backbone's state only, the same on every rank: rank 0's
+        // copy is enough (an r100's momentum is 260 MB a rank).
+        if (rank == 0 || ShardFiles.OptimizerPerRank(_config)) step.SaveOptimizerState(Path.Combine(folder, ShardFiles.Optimizer(rank, worldSize)));
         if (step.HasPendingGradients)
             using (var gradients = step.PendingGradients())
                 PthWriter.Write(Path.Combine(folder, ShardFiles.Gradients(rank, worldSize)), gradients, overwrite: true);

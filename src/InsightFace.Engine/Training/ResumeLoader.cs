@@ -30,9 +30,10 @@ internal static class ResumeLoader
                 if (step.HeadMomentum is { } momentum)
                     using (var rows = ReadHeadRows(folder, ShardFiles.Head, "momentum", saved, head)) momentum.copy_(rows);
             }
-            // With the same processes each rank takes its own optimizer file. Re-sharding is planned only where the
-            // optimizer holds no head state (sgd with the sparse update), and the backbone's is the same on every rank.
-            step.LoadOptimizerState(Path.Combine(folder, ShardFiles.Optimizer(saved == worldSize ? rank : 0, saved)));
+            // An optimizer that holds head state has a file per rank (and re-shards are refused in the plan); one that
+            // holds the backbone's only has rank 0's, the same for every rank.
+            var own = saved == worldSize && ShardFiles.OptimizerPerRank(plan.Config);
+            step.LoadOptimizerState(Path.Combine(folder, ShardFiles.Optimizer(own ? rank : 0, saved)));
             if (File.Exists(Path.Combine(folder, ShardFiles.Gradients(0, saved))))
                 using (var pending = PendingGradients(folder, saved, rank, worldSize, head))
                     step.RestorePendingGradients(pending);

@@ -25,6 +25,12 @@ internal static class ShardFiles
 
     public static string Optimizer(int rank, int worldSize) => Name("optimizer", rank, worldSize, ".dat");
 
+    /// <summary>
+    /// True when the optimizer's state covers the head's shard (dense SGD, AdamW), so every rank saves its own;
+    /// with SGD and the sparse update it covers only the backbone, the same on every rank, and rank 0 saves it.
+    /// </summary>
+    public static bool OptimizerPerRank(Configuration.TrainingConfig config) => !(config.Optimizer == "sgd" && !config.DenseCentreUpdate);
+
     /// <summary>Every per-rank file name a checkpoint of <paramref name="worldSize"/> processes holds (gradients files only inside a window).</summary>
     public static IEnumerable<string> HeadFiles(int worldSize) => Enumerable.Range(0, worldSize).Select(r => Head(r, worldSize));
 

@@ -113,10 +113,13 @@ public sealed class TrainingPlan
 
     // In a job of several processes, cuda (without an index) is each process's own GPU: cuda:{local rank}, as
     // arcface_torch's torch.cuda.set_device(local_rank).
-    private static string DeviceOf(string device, Distributed.ICollectives collectives) =>
-        collectives.WorldSize > 1 && device.Trim().Equals("cuda", StringComparison.OrdinalIgnoreCase)
-            ? $"cuda:{collectives.LocalRank}"
-            : device;
+    // Where the scheduler shows each process only its own GPU (CUDA_VISIBLE_DEVICES, srun --gpus-per-task=1), that
+    // one is cuda:0.
+    private static string DeviceOf(string device, Distributed.ICollectives collectives)
+    {
+        if (collectives.WorldSize == 1 || !device.Trim().Equals("cuda", StringComparison.OrdinalIgnoreCase)) return device;
+        return cuda.is_available() && cuda.device_count() == 1 ? "cuda:0" : $"cuda:{collectives.LocalRank}";
+    }
 
     private static void CheckDataset(TrainingRequest request)
     {
@@ -158,7 +161,12 @@ public sealed class TrainingPlan
         if (state.EmbeddingSize != config.EmbeddingSize) problems.Add($"embedding_size {state.EmbeddingSize} vs {config.EmbeddingSize}");
         // The head's centres and momentum re-shard; optimizer state that covers the head (dense SGD, AdamW) is
         // TorchSharp's own format per rank, which does not.
-        if (state.WorldSize != config.WorldSize && !(config.Optimizer == "sgd" && !config.DenseCentreUpdate))
+        // The position counts steps of the saved total batch; with another one the epoch and the schedule would not line up.
+        var savedTotal = state.TotalBatchSize ?? (long)config.BatchSize * state.WorldSize;
+        if (savedTotal != config.TotalBatchSize)
+            problems.Add($"total batch {savedTotal} vs {config.TotalBatchSize} (batch_size × processes): keep it at {savedTotal}" +
+                         (savedTotal % config.WorldSize == 0 ? $", batch_size {savedTotal / config.WorldSize} for {config.WorldSize} process(es)" : $", which {config.WorldSize} processes cannot split evenly"));
+        if (state.WorldSize != config.WorldSize && ShardFiles.OptimizerPerRank(config))
             problems.Add($"{state.WorldSize} processes vs {config.WorldSize}: only optimizer sgd with pfc_update sparse re-shards the head's optimizer state; resume with {state.WorldSize} processes");
         // The optimizer state only loads into the optimizer it was saved from.
         if (state.Optimizer is { } optimizer && optimizer != config.Optimizer) problems.Add($"optimizer {optimizer} vs {config.Optimizer}");

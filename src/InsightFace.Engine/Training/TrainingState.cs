@@ -14,6 +14,9 @@ internal sealed record TrainingState
     public long Batch { get; init; }
     public long GlobalStep { get; init; }
     public int WorldSize { get; init; } = 1;
+    // batch_size × processes when it was saved: Batch and GlobalStep count steps of that size. Null in checkpoints
+    // written before it was recorded (by one process).
+    public long? TotalBatchSize { get; init; }
     public int NumClasses { get; init; }
     public string Network { get; init; } = "";
     public int EmbeddingSize { get; init; }

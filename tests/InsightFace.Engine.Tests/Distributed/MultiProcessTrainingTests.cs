@@ -44,8 +44,10 @@ public class MultiProcessTrainingTests
         // Step 5 lies inside an accumulation window (gradient_acc 2): each rank saved its window gradients too.
         var interrupt = Directory.GetDirectories(folder["split/checkpoints"]).Single(d => Path.GetFileName(d).StartsWith("step-"));
         string[] shards = ["head_rank0_of_2.pt", "head_rank1_of_2.pt"];
-        foreach (var file in shards.Concat(["gradients_rank0_of_2.pt", "gradients_rank1_of_2.pt", "optimizer_rank1_of_2.dat", "model.pt"]))
+        foreach (var file in shards.Concat(["gradients_rank0_of_2.pt", "gradients_rank1_of_2.pt", "optimizer_rank0_of_2.dat", "model.pt"]))
             Assert.True(File.Exists(Path.Combine(interrupt, file)), $"{file} is missing from {interrupt}");
+        // With the sparse update the optimizer holds only the backbone's state, the same on both ranks: one copy.
+        Assert.False(File.Exists(Path.Combine(interrupt, "optimizer_rank1_of_2.dat")));
         using var manifest = JsonDocument.Parse(File.ReadAllText(Path.Combine(interrupt, "checkpoint.json")));
         Assert.Equal(shards, manifest.RootElement.GetProperty("head_shards").EnumerateArray().Select(e => e.GetString()));
         Assert.Equal(2, manifest.RootElement.GetProperty("world_size").GetInt32());
@@ -82,6 +84,30 @@ public class MultiProcessTrainingTests
         // Every step of the 2 epochs (4 steps each) trained once, in order, across the four jobs.
         Assert.Equal(Enumerable.Range(1, 8).Select(s => s.ToString()), steps);
     }
+
+    // A checkpoint's position counts steps of its total batch (batch_size × processes): resuming with another total
+    // would misplace the epoch and the learning-rate schedule, so it is refused, with the batch_size that fits.
+    [MpiFact(Mpi.Mpich)]
+    public void Resuming_with_another_total_batch_is_refused_and_changes_nothing()
+    {
+        using var folder = new TempFolder();
+        var run = folder["run"];
+        Train(Mpi.Mpich, 2, run, batch: 3, stopAt: 3, resume: false);
+        var before = Snapshot(run);
+
+        var refused = MpiRun.Workers(Mpi.Mpich, 3, Patience, "train", run, "3", "0", "1");
+
+        Assert.NotEqual(0, refused.ExitCode);
+        Assert.Contains("[ResumeIncompatible]", refused.Output);
+        Assert.Contains("total batch 6 vs 9", refused.Output);
+        Assert.Contains("batch_size 2 for 3 process(es)", refused.Output);
+        Assert.Equal(before, Snapshot(run));
+    }
+
+    private static string[] Snapshot(string root) =>
+        Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories)
+            .Select(f => Path.GetRelativePath(root, f) + " " + Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(f))))
+            .Order(StringComparer.Ordinal).ToArray();
 
     // Rank 0 is killed at step 8, after the first epoch's checkpoint (step 6): the job must end, not hang, and the
     // epoch's checkpoint must stay complete, so that the run resumes from it.
