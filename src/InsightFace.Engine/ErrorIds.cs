@@ -61,6 +61,15 @@ public static class ErrorIds
     /// <summary>An MPI call returned an error; the message names the call and holds MPI's own text.</summary>
     [ErrorKind(ErrorKind.InvalidOperation)] public const string MpiCallFailed = nameof(MpiCallFailed);
 
+    // Multi-process training (Start-FaceTraining -Processes, or under mpiexec or srun)
+
+    /// <summary>More than one process was asked for, but no MPI library or mpiexec is installed; the message names the Debian packages.</summary>
+    [ErrorKind(ErrorKind.ResourceUnavailable)] public const string MpiNotInstalled = nameof(MpiNotInstalled);
+    /// <summary>-Processes differs from the number of processes of the MPI or SLURM job it runs in.</summary>
+    [ErrorKind(ErrorKind.InvalidArgument)] public const string ProcessesMismatch = nameof(ProcessesMismatch);
+    /// <summary>A worker process failed without an error of its own, or ended (killed, crashed) without saying why; the message names the rank.</summary>
+    [ErrorKind(ErrorKind.InvalidOperation)] public const string WorkerFailed = nameof(WorkerFailed);
+
     // Checkpoints
 
     /// <summary>A path holds no checkpoint (no checkpoint.json).</summary>
