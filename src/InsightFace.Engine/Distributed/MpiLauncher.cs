@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using InsightFace.Engine.Training;
 
 namespace InsightFace.Engine.Distributed;
 
@@ -42,7 +41,7 @@ public sealed record MpiLauncher(string Path, MpiFlavor Flavor)
     public static IReadOnlyList<string> GenericNames { get; } = ["mpiexec", "mpirun"];
 
     /// <summary>Finds the launcher for this machine's MPI.</summary>
-    /// <exception cref="TrainingException">MpiNotInstalled: no MPI library or no launcher, or <see cref="Variable"/> names no executable file.</exception>
+    /// <exception cref="DistributedException">MpiNotInstalled: no MPI library or no launcher, or <see cref="Variable"/> names no executable file.</exception>
     public static MpiLauncher Find() => Find(System.Environment.GetEnvironmentVariable, MpiLibrary.Locate());
 
     /// <summary>Finds the launcher with the environment read through <paramref name="variable"/> and the MPI library <paramref name="library"/> (null: none).</summary>
@@ -57,7 +56,7 @@ public sealed record MpiLauncher(string Path, MpiFlavor Flavor)
         }
         if (library is null)
             throw NotInstalled($"No MPI library ({string.Join(" or ", MpiLibrary.Candidates)}) could be loaded.");
-        var names = (library == MpiLibrary.Candidates[0] ? OpenMpiNames : MpichNames).Concat(GenericNames);
+        var names = (library == MpiLibrary.OpenMpi ? OpenMpiNames : MpichNames).Concat(GenericNames);
         foreach (var name in names)
         {
             if (Which(name, searchPath) is { } path) return new MpiLauncher(path, FlavorOf(path));
@@ -140,7 +139,7 @@ public sealed record MpiLauncher(string Path, MpiFlavor Flavor)
     private static bool IsExecutable(string path) =>
         File.Exists(path) && (OperatingSystem.IsWindows() || (File.GetUnixFileMode(path) & (UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute)) != 0);
 
-    private static TrainingException NotInstalled(string why) =>
+    private static DistributedException NotInstalled(string why) =>
         new(ErrorIds.MpiNotInstalled,
             $"Training with more than one process needs MPI. {why} Install it with 'sudo apt-get install mpich' " +
             $"(or 'sudo apt-get install openmpi-bin'), or set {Variable} to the path of your mpiexec.");

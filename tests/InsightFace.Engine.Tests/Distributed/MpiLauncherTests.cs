@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using InsightFace.Engine.Distributed;
 using InsightFace.Engine.Tests.Data;
-using InsightFace.Engine.Training;
 
 namespace InsightFace.Engine.Tests.Distributed;
 
@@ -97,7 +96,7 @@ public class MpiLauncherTests
     {
         using var bin = new TempFolder();
         File.WriteAllText(bin["mpiexec.mpich"], "#!/bin/sh\n");
-        var error = Assert.Throws<TrainingException>(() => MpiLauncher.Find(Variables(bin.Path), MpichLibrary));
+        var error = Assert.Throws<DistributedException>(() => MpiLauncher.Find(Variables(bin.Path), MpichLibrary));
         Assert.Equal(ErrorIds.MpiNotInstalled, error.ErrorId);
     }
 
@@ -119,7 +118,7 @@ public class MpiLauncherTests
     {
         using var bin = new TempFolder();
         Executable(bin, "mpiexec.mpich");
-        var error = Assert.Throws<TrainingException>(() => MpiLauncher.Find(Variables(bin.Path, mpiexec: bin["missing"]), MpichLibrary));
+        var error = Assert.Throws<DistributedException>(() => MpiLauncher.Find(Variables(bin.Path, mpiexec: bin["missing"]), MpichLibrary));
         Assert.Equal(ErrorIds.MpiNotInstalled, error.ErrorId);
         Assert.Contains($"{MpiLauncher.Variable} names '{bin["missing"]}'", error.Message);
     }
@@ -128,7 +127,7 @@ public class MpiLauncherTests
     public void No_launcher_on_PATH_is_MpiNotInstalled_naming_the_Debian_packages()
     {
         using var empty = new TempFolder();
-        var error = Assert.Throws<TrainingException>(() => MpiLauncher.Find(Variables(empty.Path), OpenMpiLibrary));
+        var error = Assert.Throws<DistributedException>(() => MpiLauncher.Find(Variables(empty.Path), OpenMpiLibrary));
         Assert.Equal(ErrorIds.MpiNotInstalled, error.ErrorId);
         Assert.Equal(ErrorKind.ResourceUnavailable, error.Kind);
         Assert.Contains("none of mpiexec.openmpi, mpirun.openmpi, mpiexec, mpirun is on PATH", error.Message);
@@ -141,7 +140,7 @@ public class MpiLauncherTests
     {
         using var bin = new TempFolder();
         Executable(bin, "mpiexec");
-        var error = Assert.Throws<TrainingException>(() => MpiLauncher.Find(Variables(bin.Path), library: null));
+        var error = Assert.Throws<DistributedException>(() => MpiLauncher.Find(Variables(bin.Path), library: null));
         Assert.Equal(ErrorIds.MpiNotInstalled, error.ErrorId);
         Assert.Contains("libmpi.so.40 or libmpich.so.12", error.Message);
     }
