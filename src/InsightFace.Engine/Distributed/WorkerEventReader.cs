@@ -33,24 +33,32 @@ public sealed class WorkerEventReader(IWorkerObserver observer)
     /// <summary>The first failure a worker reported, or null.</summary>
     public WorkerError? Error { get; private set; }
 
-    /// <summary>Replays the event on <paramref name="line"/>, or passes the line on as output when it holds none.</summary>
+    /// <summary>
+    /// Replays the event on <paramref name="line"/>, or passes the line on as output when it holds none. Text before an
+    /// event (what a worker printed without ending its line, or a terminal's control codes) is passed on as output.
+    /// </summary>
     public void Read(string line)
     {
-        if (!line.StartsWith(WorkerEvent.Prefix, StringComparison.Ordinal))
+        // A pseudo-terminal (Open MPI gives ranks one) may end lines with \r\n.
+        line = line.TrimEnd('\r');
+        var at = line.IndexOf(WorkerEvent.Prefix, StringComparison.Ordinal);
+        if (at < 0)
         {
             observer.Output(line);
             return;
         }
+        if (at > 0) observer.Output(line[..at]);
+        var text = line[at..];
         WorkerEvent? e;
         try
         {
-            e = JsonSerializer.Deserialize<WorkerEvent>(line.AsSpan(WorkerEvent.Prefix.Length), WorkerEvent.Json);
+            e = JsonSerializer.Deserialize<WorkerEvent>(text.AsSpan(WorkerEvent.Prefix.Length), WorkerEvent.Json);
         }
         catch (JsonException)
         {
             e = null;
         }
-        if (e is null || !Replay(e)) observer.Output(line);
+        if (e is null || !Replay(e)) observer.Output(text);
     }
 
     // False when the event lacks what its kind needs, or names a checkpoint that cannot be read.

@@ -16,6 +16,9 @@ public sealed class WorkerEventWriter(TextWriter output, int rank) : ITrainingOb
 {
     private readonly object _gate = new();
 
+    /// <summary>The checkpoint reported last: after a stop, the resumable one the run saved.</summary>
+    public CheckpointInfo? LastSaved { get; private set; }
+
     /// <inheritdoc />
     public void Message(string text) => Write(new WorkerEvent(WorkerEvent.Kinds.Message, rank) { Text = text });
 
@@ -30,8 +33,11 @@ public sealed class WorkerEventWriter(TextWriter output, int rank) : ITrainingOb
         Write(new WorkerEvent(WorkerEvent.Kinds.Verified, rank) { GlobalStep = globalStep, Results = results });
 
     /// <inheritdoc />
-    public void CheckpointSaved(CheckpointInfo checkpoint) =>
+    public void CheckpointSaved(CheckpointInfo checkpoint)
+    {
+        LastSaved = checkpoint;
         Write(new WorkerEvent(WorkerEvent.Kinds.Checkpoint, rank) { Folder = checkpoint.Folder });
+    }
 
     /// <summary>Something the user should know before the run starts (the plan's warnings).</summary>
     public void Warning(string text) => Write(new WorkerEvent(WorkerEvent.Kinds.Warning, rank) { Text = text });

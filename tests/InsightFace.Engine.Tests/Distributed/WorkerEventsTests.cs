@@ -83,7 +83,6 @@ public class WorkerEventsTests
             "@InsightFace.WorkerEvent {\"Event\":\"teleport\",\"Rank\":0}",
             "@InsightFace.WorkerEvent null",
             $"@InsightFace.WorkerEvent {{\"Event\":\"checkpoint\",\"Rank\":0,\"Folder\":\"{run["gone"]}\"}}",
-            "  @InsightFace.WorkerEvent {\"Event\":\"message\",\"Rank\":0,\"Text\":\"indented\"}",
         ];
         var observer = new ReplayingObserver();
         var reader = new WorkerEventReader(observer);
@@ -95,6 +94,19 @@ public class WorkerEventsTests
         Assert.Empty(observer.Checkpoints);
         Assert.Null(reader.Final);
         Assert.Null(reader.Error);
+    }
+
+    [Fact]
+    public void Text_before_an_event_is_passed_on_and_the_event_replayed_and_a_pseudo_terminal_s_carriage_return_is_dropped()
+    {
+        var observer = new ReplayingObserver();
+        var reader = new WorkerEventReader(observer);
+        reader.Read("\u001b[?1h\u001b=@InsightFace.WorkerEvent {\"Event\":\"message\",\"Rank\":0,\"Text\":\"device cpu\"}\r");
+        reader.Read("partial line@InsightFace.WorkerEvent {\"Event\":\"warning\",\"Rank\":0,\"Text\":\"careful\"}");
+        reader.Read("plain\r");
+        Assert.Equal(["device cpu"], observer.Messages);
+        Assert.Equal(["careful"], observer.Warnings);
+        Assert.Equal(["\u001b[?1h\u001b=", "partial line", "plain"], observer.Output);
     }
 
     [Fact]
