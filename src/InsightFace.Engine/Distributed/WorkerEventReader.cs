@@ -30,7 +30,7 @@ public sealed class WorkerEventReader(IWorkerObserver observer)
     /// <summary>The run's final checkpoint, once a worker has said the run finished.</summary>
     public CheckpointInfo? Final { get; private set; }
 
-    /// <summary>The first failure a worker reported, or null.</summary>
+    /// <summary>The first failure a worker reported, preferring one of a rank's own to RankFailed; null when none did.</summary>
     public WorkerError? Error { get; private set; }
 
     /// <summary>
@@ -88,7 +88,8 @@ public sealed class WorkerEventReader(IWorkerObserver observer)
                 Final = final;
                 return true;
             case WorkerEvent.Kinds.Failed when e is { ErrorId: { } id, Text: { } message }:
-                Error ??= new WorkerError(e.Rank, id, message);
+                // A rank that stopped because another failed (RankFailed) may say so before the one that failed.
+                if (Error is null || (Error.ErrorId == ErrorIds.RankFailed && id != ErrorIds.RankFailed)) Error = new WorkerError(e.Rank, id, message);
                 return true;
             default:
                 return false;

@@ -252,7 +252,8 @@ public sealed class StartFaceTrainingCommand : InsightFaceCmdlet
             var (id, message) = EngineErrors.IsReported(e) ? (EngineErrors.IdOf(e), e.Message) : (ErrorIds.WorkerFailed, $"{e.GetType().FullName}: {e.Message}");
             if (events is not null) new WorkerEventWriter(rank0 ? Console.Out : Console.Error, job.Rank).Failed(id, message);
             else Host.UI.WriteErrorLine($"{MyInvocation.MyCommand.Name} failed on rank {job.Rank} of {job.WorldSize} ({id}): {message}");
-            collectives?.Abort(1);
+            // RankFailed: the ranks agreed to stop, and none waits for this one.
+            if (id != ErrorIds.RankFailed) collectives?.Abort(1);
             throw;
         }
         finally

@@ -70,6 +70,17 @@ public class WorkerEventsTests
     }
 
     [Fact]
+    public void A_rank_s_own_failure_wins_over_RankFailed_of_a_rank_that_stopped_because_of_it()
+    {
+        var lines = Written(rank: 1, writer => writer.Failed(ErrorIds.RankFailed, "Rank 1 stops at step 3 because rank 0's logging or verification failed."))
+            .Concat(Written(rank: 0, writer => writer.Failed(ErrorIds.IOError, "No space left on device")))
+            .Concat(Written(rank: 2, writer => writer.Failed(ErrorIds.RankFailed, "Rank 2 stops.")));
+        var reader = new WorkerEventReader(new ReplayingObserver());
+        foreach (var line in lines) reader.Read(line);
+        Assert.Equal(new WorkerError(0, ErrorIds.IOError, "No space left on device"), reader.Error);
+    }
+
+    [Fact]
     public void Lines_without_the_prefix_and_malformed_events_are_passed_on_as_output()
     {
         using var run = new TempFolder();
