@@ -54,12 +54,16 @@ public static class ErrorIds
 
     /// <summary>A launcher variable (OMPI_COMM_WORLD_*, PMI_*, SLURM_*, RANK, WORLD_SIZE, LOCAL_RANK) is not a whole number in range.</summary>
     [ErrorKind(ErrorKind.InvalidArgument)] public const string LaunchVariableInvalid = nameof(LaunchVariableInvalid);
-    /// <summary>A job of several processes, but no MPI library loads; the message names the Debian packages.</summary>
+    /// <summary>A job of several processes, but no MPI library loads or no mpiexec is found; the message names the Debian packages.</summary>
     [ErrorKind(ErrorKind.ResourceUnavailable)] public const string MpiNotInstalled = nameof(MpiNotInstalled);
     /// <summary>MPI's world has another size than the launcher announced (the other MPI's mpiexec, or none).</summary>
     [ErrorKind(ErrorKind.InvalidOperation)] public const string MpiWorldMismatch = nameof(MpiWorldMismatch);
     /// <summary>An MPI call returned an error; the message names the call and holds MPI's own text.</summary>
     [ErrorKind(ErrorKind.InvalidOperation)] public const string MpiCallFailed = nameof(MpiCallFailed);
+    /// <summary>-Processes differs from the number of processes of the MPI or SLURM job it runs in.</summary>
+    [ErrorKind(ErrorKind.InvalidArgument)] public const string ProcessesMismatch = nameof(ProcessesMismatch);
+    /// <summary>A worker process failed without an error of its own, or ended (killed, crashed) without saying why; the message names the rank.</summary>
+    [ErrorKind(ErrorKind.InvalidOperation)] public const string WorkerFailed = nameof(WorkerFailed);
 
     // Checkpoints
 

@@ -87,11 +87,6 @@ Describe 'Start-FaceTraining' {
         { Start-FaceTraining -Set $half -OutputPath (Join-Path $TestDrive 'fp16') -ErrorAction Stop } | Should -Throw -ErrorId '*,InsightFace.PowerShell.Commands.StartFaceTrainingCommand' -ExpectedMessage '*fp16*'
     }
 
-    It 'says plainly that several processes are not available yet' {
-        { Start-FaceTraining -Set $tiny -OutputPath (Join-Path $TestDrive 'mpi') -Processes 2 -ErrorAction Stop } |
-            Should -Throw -ErrorId 'ProcessesNotSupported,InsightFace.PowerShell.Commands.StartFaceTrainingCommand'
-    }
-
     It 'never falls back to the CPU when CUDA is asked for' {
         Skip-WhereCudaIsPresent
         { Start-FaceTraining -Set $tiny -OutputPath (Join-Path $TestDrive 'cuda') -Device cuda -ErrorAction Stop } |

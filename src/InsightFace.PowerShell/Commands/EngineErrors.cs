@@ -21,7 +21,8 @@ internal static class EngineErrors
     public static ErrorRecord NewErrorRecord(string errorId, Exception exception, object? target) =>
         new(exception, errorId, CategoryOf(ErrorIds.KindOf(errorId)), target);
 
-    private static string IdOf(Exception e) => e switch
+    /// <summary>The id of a reported exception.</summary>
+    public static string IdOf(Exception e) => e switch
     {
         InsightFaceException engine => engine.ErrorId,
         FileNotFoundException => ErrorIds.FileNotFound,

@@ -4,6 +4,8 @@ using InsightFace.Engine;
 using InsightFace.Engine.Checkpoints;
 using InsightFace.Engine.Configuration;
 using InsightFace.Engine.Data;
+using InsightFace.Engine.Distributed;
+using InsightFace.Engine.Runtime;
 using InsightFace.Engine.Training;
 
 namespace InsightFace.PowerShell.Commands;
@@ -32,6 +34,19 @@ namespace InsightFace.PowerShell.Commands;
 /// and time remaining; -Verbose shows the lifecycle and verification lines; the periodic log lines are Information
 /// records tagged InsightFace.Metrics. One training per process: libtorch's seeds and threads are process-wide. One
 /// training per run folder: a second one stops with RunFolderLocked, naming the process that holds it.</para>
+/// <para>-Processes N trains with N processes on this machine, started through the system's mpiexec (Debian's mpich or
+/// openmpi-bin; INSIGHTFACE_MPIEXEC names another): each trains on batch_size images of every global batch, and holds
+/// its shard of the classification head. The config, the dataset and the run folder are checked for N processes first,
+/// so a bad config fails, and -WhatIf stops, before any process starts. The command then shows rank 0's progress,
+/// messages and metrics and returns its checkpoint, as with one process. Ctrl+C or SIGTERM stops every process: each
+/// saves its part of a resumable checkpoint first. A process that fails ends the others; the error keeps the failed
+/// process's error id, and its message names the rank. Each process computes with -ThreadsPerProcess libtorch threads
+/// (default: the cores divided by N).</para>
+/// <para>Under a cluster launcher (mpiexec, mpirun or srun starting pwsh, on one machine or many) Start-FaceTraining
+/// trains as the rank the launcher's variables name (Open MPI, MPICH, SLURM); leave -Processes out there. Only rank 0
+/// writes to the pipeline and the run folder's logs; a rank that fails aborts the whole job. To stop such a job so that
+/// it can be resumed, send SIGUSR1 to the launcher (kill -USR1): Open MPI's mpiexec kills the ranks a second after Ctrl+C
+/// or SIGTERM, before they can save.</para>
 /// </remarks>
 /// <example>
 /// <code>Start-FaceTraining -Config examples/configs/synthetic_mbf.yaml -OutputPath work_dirs/synthetic</code>
@@ -46,6 +61,14 @@ namespace InsightFace.PowerShell.Commands;
 /// <para>Validates the config and the dataset and shows the derived values without training.</para>
 /// </example>
 /// <example>
+/// <code>Start-FaceTraining -Config examples/configs/synthetic_mbf.yaml -OutputPath work_dirs/synthetic2 -Processes 2</code>
+/// <para>Trains with two processes started through mpiexec, each with half of the cores, and shows their run as one.</para>
+/// </example>
+/// <example>
+/// <code>mpiexec -n 4 pwsh -NoProfile -Command "Import-Module InsightFace; Start-FaceTraining -Config run.yaml -ThreadsPerProcess 1"</code>
+/// <para>Trains as one of four ranks that an MPI launcher (or srun) started; rank 0 reports.</para>
+/// </example>
+/// <example>
 /// <code>Start-FaceTraining -Config examples/configs/synthetic_mbf.yaml -OutputPath work_dirs/synthetic -Resume</code>
 /// <para>Continues an interrupted run from its newest resumable checkpoint.</para>
 /// </example>
@@ -56,7 +79,11 @@ public sealed class StartFaceTrainingCommand : InsightFaceCmdlet
     private const int EpochActivity = 1;
     private const int StepActivity = 2;
 
+    // How long the workers have to save a checkpoint and end after a stop before they are killed.
+    private static readonly TimeSpan WorkerStopGrace = TimeSpan.FromMinutes(5);
+
     private FaceDataset? _dataset;
+    private IFaceDataset? _opened;
 
     /// <summary>The YAML config (arcface_torch's keys). Without it the built-in defaults apply, and -Set or a piped dataset must supply the rest.</summary>
     [Parameter(Position = 0)]
@@ -108,10 +135,25 @@ public sealed class StartFaceTrainingCommand : InsightFaceCmdlet
     [ValidateRange(1, int.MaxValue)]
     public int BatchSize { get; set; }
 
-    /// <summary>Number of processes. Multi-process training (MPI) is not in this version: only 1 is accepted.</summary>
+    /// <summary>
+    /// The number of training processes. Above 1, Start-FaceTraining starts them on this machine through the system's
+    /// mpiexec (Open MPI or MPICH; INSIGHTFACE_MPIEXEC names another) and reports what rank 0 reports, as one process
+    /// does: progress, verbose and information records, warnings and the final checkpoint. Each process trains on its
+    /// share of every global batch (batch_size per process) and holds its shard of the classification head. Under a
+    /// cluster launcher (mpiexec, srun) leave it out: the job's processes are the launcher's; if given there, it must
+    /// equal their number.
+    /// </summary>
     [Parameter]
     [ValidateRange(1, 1024)]
     public int Processes { get; set; } = 1;
+
+    /// <summary>
+    /// libtorch's threads in each training process. The default for -Processes N is the machine's cores divided by N
+    /// (at least 1); for one process, libtorch's own default.
+    /// </summary>
+    [Parameter]
+    [ValidateRange(1, int.MaxValue)]
+    public int ThreadsPerProcess { get; set; }
 
     /// <summary>Also write each checkpoint to the pipeline as it is saved, not only the final one.</summary>
     [Parameter]
@@ -123,67 +165,175 @@ public sealed class StartFaceTrainingCommand : InsightFaceCmdlet
     /// <inheritdoc />
     protected override void EndProcessing()
     {
-        if (Processes > 1)
-            ThrowTerminatingError(NewErrorRecord("ProcessesNotSupported", new NotSupportedException(
-                "Multi-process training (-Processes > 1, MPI) is not available in this version; run with -Processes 1."),
-                Processes));
-
-        IFaceDataset? dataset = null;
         try
         {
             StopOnErrors(Config ?? _dataset?.DatasetPath, () =>
             {
-                var configPath = Config is null ? null : ResolveInputPath(Config);
-                if (_dataset is not null)
-                    dataset = _dataset.Open(_dataset.IsSynthetic ? _dataset.DatasetPath : ResolveInputPath(_dataset.DatasetPath));
-                var resolved = ConfigResolver.Resolve(configPath, dataset is null ? null : TrainingSetup.Facts(dataset), PlainSet(), Parameters());
-                var config = resolved.Config;
-                foreach (var line in resolved.LogLines()) WriteVerbose(line);
-                dataset ??= TrainingSetup.OpenDataset(ResolvePathValue(config.Rec), config.NumClasses, config.NumImage, config.Seed);
-
-                var (validation, missing) = TrainingSetup.FindValidationSets(config.ValTargets, dataset, Array.Empty<string>());
-                foreach (var target in missing) WriteWarning($"Verification target '{target}' was not found beside the dataset; it is skipped.");
-
-                var run = ResolveOutputPath(config.Output);
-                // Every check a run makes, without touching a file: -WhatIf stops after it, and -Force deletes nothing before it.
-                var plan = TrainingPlan.Create(new TrainingRequest(resolved, dataset, run)
-                {
-                    ValidationSets = validation, Resume = Resume, Overwrite = Force,
-                });
-                foreach (var warning in plan.Warnings) WriteWarning(warning);
-                if (!ShouldProcess(run, Action(plan))) return;
-
-                var observer = new Observer(this);
-                using var trainer = new Trainer(plan, observer);
-                var outcome = Run(trainer, observer);
-                observer.Complete();
-                var final = FaceCheckpoint.From(outcome.Final);
-                final.Verification = observer.LatestVerification;
-                // With -PassThru every checkpoint went out as it was written; a finished run wrote none.
-                if (!PassThru || outcome.Saved.Count == 0) WriteObject(final);
+                var job = JobEnvironment.FromProcess();
+                if (job.WorldSize > 1) TrainAsRank(job);
+                else if (Processes > 1) LaunchWorkers();
+                else TrainHere();
             });
         }
         finally
         {
-            dataset?.Dispose();
+            _opened?.Dispose();
         }
     }
 
-    // Ctrl+C and SIGTERM stop the trainer through the token; it saves a resumable checkpoint, and the user is told where.
-    private TrainingOutcome Run(Trainer trainer, Observer observer)
+    private void TrainHere()
+    {
+        var observer = new Observer(this);
+        var plan = Plan(SingleProcessCollectives.Instance, observer, WriteWarning);
+        if (!ShouldProcess(plan.RunFolder, Action(plan))) return;
+        if (ThreadsPerProcess > 0) TorchThreads.Set(ThreadsPerProcess);
+        using var trainer = new Trainer(plan, observer);
+        var outcome = RunStoppable(() => trainer.Run(StopToken), () => observer.LastSaved);
+        WriteFinal(outcome.Final, observer);
+    }
+
+    // -Processes N: checks the run for N processes here, so that a bad config or -WhatIf starts none, then starts them
+    // through mpiexec and replays what rank 0 reports.
+    private void LaunchWorkers()
+    {
+        var observer = new Observer(this);
+        var plan = Plan(new UnstartedJob(Processes), observer, WriteWarning);
+        var launcher = plan.Finished is null ? MpiLauncher.Find() : null;
+        if (!ShouldProcess(plan.RunFolder, launcher is null ? Action(plan) : $"{Action(plan)} in {Processes} processes started by {launcher.Path}")) return;
+        if (launcher is null)
+        {
+            WriteFinal(plan.Finished!, observer);
+            return;
+        }
+        // Each worker opens the dataset itself.
+        _opened?.Dispose();
+        _opened = null;
+        var threads = ThreadsPerProcess > 0 ? ThreadsPerProcess : MpiLauncher.DefaultThreads(Processes, Environment.ProcessorCount);
+        var module = MyInvocation.MyCommand.Module is { } loaded && File.Exists(Path.Combine(loaded.ModuleBase, loaded.Name + ".psd1"))
+            ? Path.Combine(loaded.ModuleBase, loaded.Name + ".psd1")
+            : typeof(StartFaceTrainingCommand).Assembly.Location;
+        var worker = TrainingWorker.Command((string)SessionState.PSVariable.GetValue("PSHOME"), module,
+            SessionState.Path.CurrentFileSystemLocation.ProviderPath, WorkerParameters(threads));
+        var command = TrainingWorker.ReportingEvents(launcher.Command(Processes, threads, worker));
+        var final = RunStoppable(() => WorkerJob.Run(command, observer, Processes, StopToken, WorkerStopGrace), () => observer.LastSaved);
+        WriteFinal(final, observer);
+    }
+
+    // One rank of a job that mpiexec or srun started (this module's launcher, or the user's). Only rank 0 reports and
+    // writes to the pipeline. A rank that fails says so and aborts the job, so that no other rank waits for it forever.
+    private void TrainAsRank(JobEnvironment job)
+    {
+        if (MyInvocation.BoundParameters.ContainsKey(nameof(Processes)) && Processes != job.WorldSize)
+            throw new TrainingException(ErrorIds.ProcessesMismatch,
+                $"-Processes {Processes} differs from the {job.WorldSize} processes of the job this runs in ({job.Launcher}): " +
+                "under mpiexec or srun, leave -Processes out or give their number.");
+        // Rank 0 reports to this host, or as worker events for the launcher (which has shown the plan's messages and
+        // warnings already); the other ranks report nothing.
+        var rank0 = job.Rank == 0;
+        var events = TrainingWorker.WritesEvents ? new WorkerEventWriter(rank0 ? Console.Out : TextWriter.Null, job.Rank) : null;
+        var observer = events is null && rank0 ? new Observer(this) : null;
+        var silent = new WorkerEventWriter(TextWriter.Null, job.Rank);
+        ICollectives? collectives = null;
+        try
+        {
+            collectives = Collectives.ForThisProcess();
+            var plan = observer is not null ? Plan(collectives, observer, WriteWarning) : Plan(collectives, silent, _ => { });
+            if (!ShouldProcess(plan.RunFolder, $"{Action(plan)} as rank {job.Rank} of {job.WorldSize}")) return;
+            if (ThreadsPerProcess > 0) TorchThreads.Set(ThreadsPerProcess);
+            using var stopSignal = WorkerStopSignal.Register(Stop);
+            using var trainer = new Trainer(plan, (ITrainingObserver?)observer ?? events ?? silent);
+            var outcome = RunStoppable(() => trainer.Run(StopToken), () => observer?.LastSaved ?? events?.LastSaved,
+                observer is not null ? null : saved => events?.Failed(ErrorIds.OperationStopped, $"It was stopped: {saved}"));
+            if (observer is not null) WriteFinal(outcome.Final, observer);
+            else if (rank0) events?.Finished(outcome.Final);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !StopToken.IsCancellationRequested)
+        {
+            var (id, message) = EngineErrors.IsReported(e) ? (EngineErrors.IdOf(e), e.Message) : (ErrorIds.WorkerFailed, $"{e.GetType().FullName}: {e.Message}");
+            if (events is not null) new WorkerEventWriter(rank0 ? Console.Out : Console.Error, job.Rank).Failed(id, message);
+            else Host.UI.WriteErrorLine($"{MyInvocation.MyCommand.Name} failed on rank {job.Rank} of {job.WorldSize} ({id}): {message}");
+            // RankFailed: the ranks agreed to stop, and none waits for this one.
+            if (id != ErrorIds.RankFailed) collectives?.Abort(1);
+            throw;
+        }
+        finally
+        {
+            (collectives as IDisposable)?.Dispose();
+        }
+    }
+
+    // Resolves the config for the job's world size, opens the dataset and checks the whole run, touching no file.
+    private TrainingPlan Plan(ICollectives collectives, ITrainingObserver reporter, Action<string> warn)
+    {
+        var configPath = Config is null ? null : ResolveInputPath(Config);
+        if (_dataset is not null)
+            _opened = _dataset.Open(_dataset.IsSynthetic ? _dataset.DatasetPath : ResolveInputPath(_dataset.DatasetPath));
+        var resolved = ConfigResolver.Resolve(configPath, _opened is null ? null : TrainingSetup.Facts(_opened), PlainSet(), Parameters(), collectives.WorldSize);
+        var config = resolved.Config;
+        foreach (var line in resolved.LogLines()) reporter.Message(line);
+        _opened ??= TrainingSetup.OpenDataset(ResolvePathValue(config.Rec), config.NumClasses, config.NumImage, config.Seed);
+
+        var (validation, missing) = TrainingSetup.FindValidationSets(config.ValTargets, _opened, Array.Empty<string>());
+        foreach (var target in missing) warn($"Verification target '{target}' was not found beside the dataset; it is skipped.");
+        // Every check a run makes, without touching a file: -WhatIf stops after it, and -Force deletes nothing before it.
+        var plan = TrainingPlan.Create(new TrainingRequest(resolved, _opened, ResolveOutputPath(config.Output))
+        {
+            ValidationSets = validation, Resume = Resume, Overwrite = Force, Collectives = collectives,
+        });
+        foreach (var warning in plan.Warnings) warn(warning);
+        return plan;
+    }
+
+    // Ctrl+C and SIGTERM stop the run through the token; it saves a resumable checkpoint, and the user is told where
+    // (by the host, or by <paramref name="report"/>).
+    private T RunStoppable<T>(Func<T> run, Func<CheckpointInfo?> lastSaved, Action<string>? report = null)
     {
         using var interruption = new RunInterruption(this, Stop);
         try
         {
-            return trainer.Run(StopToken);
+            return run();
         }
         catch (OperationCanceledException) when (StopToken.IsCancellationRequested)
         {
-            interruption.ReportStopped(observer.LastSaved is { } saved
-                ? $"a resumable checkpoint of step {saved.Manifest.GlobalStep} was saved in {saved.Folder}. Run the same command with -Resume to continue."
-                : "no checkpoint was saved.");
+            var saved = lastSaved() is { } last
+                ? $"a resumable checkpoint of step {last.Manifest.GlobalStep} was saved in {last.Folder}. Run the same command with -Resume to continue."
+                : "no checkpoint was saved.";
+            if (report is null) interruption.ReportStopped(saved);
+            else report(saved);
             throw;
         }
+    }
+
+    private void WriteFinal(CheckpointInfo final, Observer observer)
+    {
+        observer.Complete();
+        var checkpoint = FaceCheckpoint.From(final);
+        checkpoint.Verification = observer.LatestVerification;
+        // With -PassThru every checkpoint went out as it was written; a finished run wrote none.
+        if (!PassThru || observer.SavedCount == 0) WriteObject(checkpoint);
+    }
+
+    // This call's parameters for the workers: the same, less -Processes, -PassThru and the common parameters (the
+    // launcher reports), with paths made absolute and the dataset as its properties.
+    private Hashtable WorkerParameters(int threads)
+    {
+        var parameters = new Hashtable(StringComparer.OrdinalIgnoreCase);
+        foreach (var (name, value) in MyInvocation.BoundParameters)
+        {
+            if (CommonParameters.Contains(name) || OptionalCommonParameters.Contains(name) || name is nameof(Processes) or nameof(PassThru)) continue;
+            parameters[name] = value is SwitchParameter switchParameter ? switchParameter.IsPresent : value;
+        }
+        if (Config is not null) parameters[nameof(Config)] = ResolveInputPath(Config);
+        if (OutputPath is not null) parameters[nameof(OutputPath)] = ResolveOutputPath(OutputPath);
+        if (Set is not null) parameters[nameof(Set)] = PlainSet();
+        if (_dataset is not null)
+        {
+            var dataset = typeof(FaceDataset).GetProperties().Where(p => p.CanWrite).ToDictionary(p => p.Name, p => p.GetValue(_dataset));
+            if (!_dataset.IsSynthetic) dataset[nameof(FaceDataset.DatasetPath)] = ResolveInputPath(_dataset.DatasetPath);
+            parameters[nameof(Dataset)] = new Hashtable(dataset);
+        }
+        parameters[nameof(ThreadsPerProcess)] = threads;
+        return parameters;
     }
 
     private static string Action(TrainingPlan plan)
@@ -225,9 +375,10 @@ public sealed class StartFaceTrainingCommand : InsightFaceCmdlet
 
     private string ResolvePathValue(string rec) => rec == TrainingSetup.Synthetic ? rec : ResolveInputPath(rec);
 
-    // Turns engine events into progress, verbose, information and (with -PassThru) checkpoint records. The trainer
-    // calls it synchronously on the pipeline thread, so the Write* calls are legal here.
-    private sealed class Observer(StartFaceTrainingCommand cmdlet) : ITrainingObserver
+    // Turns engine events, the trainer's or those the workers' rank 0 reports, into progress, verbose, information,
+    // warning and (with -PassThru) checkpoint records. The trainer and WorkerJob call it synchronously on the pipeline
+    // thread, so the Write* calls are legal here.
+    private sealed class Observer(StartFaceTrainingCommand cmdlet) : IWorkerObserver
     {
         private DateTime _lastProgress = DateTime.MinValue;
 
@@ -236,7 +387,15 @@ public sealed class StartFaceTrainingCommand : InsightFaceCmdlet
         /// <summary>The checkpoint written last: after a stop, the resumable one it saved.</summary>
         public CheckpointInfo? LastSaved { get; private set; }
 
+        /// <summary>The checkpoints written so far.</summary>
+        public int SavedCount { get; private set; }
+
         public void Message(string text) => Write(() => cmdlet.WriteVerbose(text));
+
+        public void Warning(string text) => Write(() => cmdlet.WriteWarning(text));
+
+        // What the workers and mpiexec print besides events: their own errors and notes, for -Verbose and error messages.
+        public void Output(string line) => Write(() => cmdlet.WriteVerbose(line));
 
         public void Step(TrainingStep step)
         {
@@ -271,6 +430,7 @@ public sealed class StartFaceTrainingCommand : InsightFaceCmdlet
         public void CheckpointSaved(CheckpointInfo checkpoint)
         {
             LastSaved = checkpoint;
+            SavedCount++;
             if (!cmdlet.PassThru) return;
             var output = FaceCheckpoint.From(checkpoint);
             output.Verification = LatestVerification;
