@@ -105,6 +105,11 @@ Describe 'Start-FaceTraining -Processes' {
         @(Get-ChildItem $run -Recurse -Filter 'training.log').Count | Should -Be 1
         (Get-FaceCheckpoint -Path $run).GlobalStep | Should -Be 3
         Get-TaggedProcess $tag | Should -BeNullOrEmpty -Because 'every worker has ended'
+        # The checkpoint of several processes is used like any other: its model.pt is rank 0's backbone.
+        $onnx = $checkpoint | Export-FaceOnnx -OutputPath (Join-Path $TestDrive "run-$Launcher.onnx") -Verify
+        $onnx.EmbeddingSize | Should -Be 32
+        $onnx.MaxAbsDiff | Should -BeLessOrEqual (1e-5 * $onnx.OutputScale)
+        Get-ChildItem (Join-Path $run 'checkpoints/epoch-0001') -Name | Should -Contain 'head_rank1_of_2.pt'
     }
 
     It 'ends every process when a worker fails, with the worker''s error id and rank' {
