@@ -12,6 +12,6 @@ public static class TorchThreads
     public static void Set(int threads)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
-        torch.set_num_threads(threads);
+        if (torch.get_num_threads() != threads) torch.set_num_threads(threads);
     }
 }
