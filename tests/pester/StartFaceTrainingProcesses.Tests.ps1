@@ -160,7 +160,7 @@ Start-FaceTraining -Set @{ $set } -OutputPath '$run' -Processes 2 -ThreadsPerPro
             while (-not ((Test-Path $metrics) -and (Get-Content $metrics).Count -gt 0) -and -not $child.HasExited -and [DateTime]::UtcNow -lt $deadline) {
                 Start-Sleep -Milliseconds 200
             }
-            $child.HasExited | Should -BeFalse -Because "it should still be training; it said: $($said.Result)"
+            $child.HasExited | Should -BeFalse -Because "it should still be training (reading its output now would wait for its end)"
             & kill -s INT -- "-$($child.Id)"
             $child.WaitForExit(180000) | Should -BeTrue -Because 'it should end once the checkpoint is saved'
         }
