@@ -3,7 +3,6 @@ using InsightFace.Engine.Backbones;
 using InsightFace.Engine.Configuration;
 using InsightFace.Engine.Distributed;
 using InsightFace.Engine.Heads;
-using InsightFace.Engine.Tests.Support;
 using InsightFace.Engine.Training;
 using static TorchSharp.torch;
 

@@ -2,7 +2,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace InsightFace.Engine.Tests.Support;
+namespace InsightFace.Distributed.Worker;
 
 /// <summary>
 /// One process's stand-in for W data-parallel ranks: runs the backbone on each of W equal chunks of the batch and
