@@ -129,6 +129,16 @@ function Invoke-Test {
     $pester = if (Test-Path $env:INSIGHTFACE_TEST_RESULTS) { Get-Content -Raw $env:INSIGHTFACE_TEST_RESULTS | ConvertFrom-Json }
               else { [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0 } }
 
+    # The failures' names and first message lines come last, where a CI log's tail shows them.
+    $trx = [xml](Get-Content -Raw (Join-Path $results 'engine.trx'))
+    foreach ($result in $trx.TestRun.Results.UnitTestResult | Where-Object outcome -ne 'Passed' | Where-Object outcome -ne 'NotExecuted') {
+        $message = $result.SelectSingleNode('*[local-name()="Output"]/*[local-name()="ErrorInfo"]/*[local-name()="Message"]')
+        $first = if ($message) { ($message.InnerText -split "`n" | Select-Object -First 3) -join ' | ' } else { '' }
+        Write-Host "FAILED (xunit): $($result.testName): $first"
+    }
+    if ($pester.PSObject.Properties['FailedNames']) {
+        foreach ($name in $pester.FailedNames) { Write-Host "FAILED (Pester): $name" }
+    }
     Write-Host "xunit:  $($xunit.Passed) passed, $($xunit.Failed) failed, $($xunit.Skipped) skipped"
     Write-Host "Pester: $($pester.Passed) passed, $($pester.Failed) failed, $($pester.Skipped) skipped"
     $failed = $xunit.Failed + $pester.Failed

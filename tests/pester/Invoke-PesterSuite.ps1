@@ -3,7 +3,7 @@
     Runs the Pester suite against the laid-out module and writes the counts for build.ps1.
 .DESCRIPTION
     Reads INSIGHTFACE_PESTER (path of Pester.psd1), INSIGHTFACE_MODULE (the laid-out module folder) and
-    INSIGHTFACE_TEST_RESULTS (where to write {Passed, Failed, Skipped} as JSON). build.ps1 -Task Test sets them.
+    INSIGHTFACE_TEST_RESULTS (where to write {Passed, Failed, Skipped, FailedNames} as JSON). build.ps1 -Task Test sets them.
 .EXAMPLE
     ./tests/pester/Invoke-PesterSuite.ps1
 #>
@@ -22,5 +22,8 @@ $result = Invoke-Pester -Configuration $configuration
     Passed  = $result.PassedCount
     Failed  = $result.FailedCount + $result.FailedBlocksCount + $result.FailedContainersCount
     Skipped = $result.SkippedCount + $result.NotRunCount
+    FailedNames = @(@($result.Failed | ForEach-Object { $_.ExpandedPath }) +
+        @($result.FailedBlocks | ForEach-Object { $_.ExpandedPath }) +
+        @($result.FailedContainers | ForEach-Object { $_.Item }))
 } | ConvertTo-Json | Set-Content -Path $env:INSIGHTFACE_TEST_RESULTS
 exit ([int]($result.Result -ne 'Passed'))

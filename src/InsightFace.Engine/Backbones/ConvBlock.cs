@@ -14,7 +14,7 @@ internal sealed class ConvBlock : nn.Module<Tensor, Tensor>
         layers = nn.Sequential(
             nn.Conv2d(inChannels, outChannels, kernel, stride: stride, padding: padding, groups: groups, bias: false,
                 device: device),
-            nn.BatchNorm2d(outChannels, device: device),
+            BatchNormLayer.TwoD(outChannels, device: device),
             nn.PReLU(outChannels, device: device));
         RegisterComponents();
     }

@@ -1,3 +1,4 @@
+using InsightFace.Engine.Runtime;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -23,7 +24,7 @@ internal sealed class DepthWise : nn.Module<Tensor, Tensor>
         RegisterComponents();
     }
 
-    public override Tensor forward(Tensor x) => residual ? layers.call(x).add_(x) : layers.call(x);
+    public override Tensor forward(Tensor x) => residual ? layers.call(x).add_(x, Scalars.One) : layers.call(x);
 
     protected override void Dispose(bool disposing)
     {

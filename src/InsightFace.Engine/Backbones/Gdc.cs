@@ -19,7 +19,7 @@ internal sealed class Gdc : nn.Module<Tensor, Tensor>
             new LinearBlock(Channels, Channels, kernel: 7, padding: 0, groups: Channels, device),
             nn.Flatten(),
             nn.Linear(Channels, embeddingSize, hasBias: false, device: device),
-            nn.BatchNorm1d(embeddingSize, device: device));
+            BatchNormLayer.OneD(embeddingSize, device: device));
         RegisterComponents();
     }
 

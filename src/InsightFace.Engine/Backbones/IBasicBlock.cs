@@ -1,3 +1,4 @@
+using InsightFace.Engine.Runtime;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -11,12 +12,12 @@ internal sealed class IBasicBlock : nn.Module<Tensor, Tensor>
 {
     private const double BatchNormEps = 1e-5;
 
-    private readonly BatchNorm2d bn1;
+    private readonly BatchNormLayer bn1;
     private readonly Conv2d conv1;
-    private readonly BatchNorm2d bn2;
+    private readonly BatchNormLayer bn2;
     private readonly PReLU prelu;
     private readonly Conv2d conv2;
-    private readonly BatchNorm2d bn3;
+    private readonly BatchNormLayer bn3;
     private readonly Sequential? downsample;
 
     /// <summary>
@@ -26,16 +27,16 @@ internal sealed class IBasicBlock : nn.Module<Tensor, Tensor>
     public IBasicBlock(long inplanes, long planes, long stride, bool withDownsample, Device? device)
         : base(nameof(IBasicBlock))
     {
-        bn1 = nn.BatchNorm2d(inplanes, BatchNormEps, device: device);
+        bn1 = BatchNormLayer.TwoD(inplanes, BatchNormEps, device: device);
         conv1 = nn.Conv2d(inplanes, planes, 3, stride: 1, padding: 1, bias: false, device: device);
-        bn2 = nn.BatchNorm2d(planes, BatchNormEps, device: device);
+        bn2 = BatchNormLayer.TwoD(planes, BatchNormEps, device: device);
         prelu = nn.PReLU(planes, device: device);
         conv2 = nn.Conv2d(planes, planes, 3, stride: stride, padding: 1, bias: false, device: device);
-        bn3 = nn.BatchNorm2d(planes, BatchNormEps, device: device);
+        bn3 = BatchNormLayer.TwoD(planes, BatchNormEps, device: device);
         if (withDownsample)
             downsample = nn.Sequential(
                 nn.Conv2d(inplanes, planes, 1, stride: stride, bias: false, device: device),
-                nn.BatchNorm2d(planes, BatchNormEps, device: device));
+                BatchNormLayer.TwoD(planes, BatchNormEps, device: device));
         RegisterComponents();
     }
 
@@ -43,9 +44,9 @@ internal sealed class IBasicBlock : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         var residual = LayerChain.Run(x, bn1, conv1, bn2, prelu, conv2, bn3);
-        if (downsample is null) return residual.add_(x);
+        if (downsample is null) return residual.add_(x, Scalars.One);
         using var shortcut = downsample.call(x);
-        return residual.add_(shortcut);
+        return residual.add_(shortcut, Scalars.One);
     }
 
     /// <inheritdoc/>

@@ -16,16 +16,16 @@ public sealed class IResNet : Backbone
     private static readonly long[] StagePlanes = [64, 128, 256, 512];
 
     private readonly Conv2d conv1;
-    private readonly BatchNorm2d bn1;
+    private readonly BatchNormLayer bn1;
     private readonly PReLU prelu;
     private readonly Sequential layer1;
     private readonly Sequential layer2;
     private readonly Sequential layer3;
     private readonly Sequential layer4;
-    private readonly BatchNorm2d bn2;
+    private readonly BatchNormLayer bn2;
     private readonly Dropout dropout;
     private readonly Linear fc;
-    private readonly BatchNorm1d features;
+    private readonly BatchNormLayer features;
 
     /// <summary>
     /// Builds an IResNet with <paramref name="blocksPerStage"/> blocks in each of the four stages
@@ -40,16 +40,16 @@ public sealed class IResNet : Backbone
             throw new ArgumentException("An IResNet needs four stages of at least one block each.", nameof(blocksPerStage));
 
         conv1 = nn.Conv2d(3, StemChannels, 3, stride: 1, padding: 1, bias: false, device: device);
-        bn1 = nn.BatchNorm2d(StemChannels, BatchNormEps, device: device);
+        bn1 = BatchNormLayer.TwoD(StemChannels, BatchNormEps, device: device);
         prelu = nn.PReLU(StemChannels, device: device);
         layer1 = MakeStage(StemChannels, StagePlanes[0], blocksPerStage[0], device);
         layer2 = MakeStage(StagePlanes[0], StagePlanes[1], blocksPerStage[1], device);
         layer3 = MakeStage(StagePlanes[1], StagePlanes[2], blocksPerStage[2], device);
         layer4 = MakeStage(StagePlanes[2], StagePlanes[3], blocksPerStage[3], device);
-        bn2 = nn.BatchNorm2d(StagePlanes[3], BatchNormEps, device: device);
+        bn2 = BatchNormLayer.TwoD(StagePlanes[3], BatchNormEps, device: device);
         dropout = nn.Dropout(dropoutRate);
         fc = nn.Linear(StagePlanes[3] * FinalSpatial, embeddingSize, device: device);
-        features = nn.BatchNorm1d(embeddingSize, BatchNormEps, device: device);
+        features = BatchNormLayer.OneD(embeddingSize, BatchNormEps, device: device);
         RegisterComponents();
 
         using (no_grad())

@@ -14,7 +14,7 @@ internal sealed class LinearBlock : nn.Module<Tensor, Tensor>
         layers = nn.Sequential(
             nn.Conv2d(inChannels, outChannels, kernel, stride: 1, padding: padding, groups: groups, bias: false,
                 device: device),
-            nn.BatchNorm2d(outChannels, device: device));
+            BatchNormLayer.TwoD(outChannels, device: device));
         RegisterComponents();
     }
 

@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace InsightFace.Engine.Distributed;
@@ -28,7 +29,10 @@ public sealed class UnstartedJob(int worldSize) : ICollectives
     public void AllReduce(Tensor tensor, ReduceOp op)
     {
         if (op == ReduceOp.Sum)
-            using (no_grad()) tensor.mul_(WorldSize);
+        {
+            using var worldSize = WorldSize.ToScalar();
+            using (no_grad()) tensor.mul_(worldSize);
+        }
     }
 
     /// <inheritdoc/>
@@ -36,7 +40,8 @@ public sealed class UnstartedJob(int worldSize) : ICollectives
     {
         var rows = input.shape[0] / WorldSize;
         using var block = input.narrow(0, 0, rows);
-        return block.mul(WorldSize);
+        using var worldSize = WorldSize.ToScalar();
+        return block.mul(worldSize);
     }
 
     /// <inheritdoc/>

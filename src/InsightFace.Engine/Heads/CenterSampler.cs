@@ -1,3 +1,5 @@
+using TorchSharp;
+using InsightFace.Engine.Runtime;
 using static TorchSharp.torch;
 
 namespace InsightFace.Engine.Heads;
@@ -15,21 +17,22 @@ internal static class CenterSampler
     /// </summary>
     public static (Tensor Index, Tensor Labels) Sample(Tensor localLabels, long numLocal, long numSample, Generator? generator)
     {
-        var isPositive = localLabels.ge(0);
+        var isPositive = localLabels.ge(Scalars.Zero);
         var positives = localLabels.masked_select(isPositive).unique(sorted: true).output;
         Tensor index;
         if (numSample >= positives.numel())
         {
             // Random scores for every centre, 2.0 for positives so that they always make the top k.
             var scores = rand(numLocal, generator: generator, dtype: ScalarType.Float32, device: localLabels.device);
-            scores.index_fill_(0, positives, 2.0);
+            using var two = 2.0.ToScalar();
+            scores.index_fill_(0, positives, two);
             index = scores.topk(checked((int)numSample)).indexes.sort().Values;
         }
         else
         {
             index = positives;
         }
-        var remapped = where(isPositive, searchsorted(index, localLabels.clamp_min(0)), localLabels);
+        var remapped = where(isPositive, searchsorted(index, localLabels.clamp_min(Scalars.Zero)), localLabels);
         return (index, remapped);
     }
 }

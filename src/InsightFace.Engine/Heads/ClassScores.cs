@@ -1,3 +1,5 @@
+using TorchSharp;
+using InsightFace.Engine.Runtime;
 using static TorchSharp.torch;
 
 namespace InsightFace.Engine.Heads;
@@ -30,12 +32,13 @@ internal sealed class ClassScores
             Scores = embeddings.matmul(centres.t());
             return;
         }
-        embeddingNorms = embeddings.norm(1, keepdim: true).clamp_min_(NormEps);
-        centreNorms = centres.norm(1, keepdim: true).clamp_min_(NormEps);
+        using var eps = NormEps.ToScalar();
+        embeddingNorms = embeddings.norm(1, keepdim: true).clamp_min_(eps);
+        centreNorms = centres.norm(1, keepdim: true).clamp_min_(eps);
         this.embeddings = embeddings.div(embeddingNorms);
         this.centres = centres.div(centreNorms);
         unclamped = this.embeddings.matmul(this.centres.t());
-        Scores = unclamped.clamp(-1, 1);
+        Scores = unclamped.clamp(Scalars.MinusOne, Scalars.One);
     }
 
     /// <summary>The B×c scores.</summary>
@@ -45,7 +48,8 @@ internal sealed class ClassScores
     public (Tensor Embeddings, Tensor Centres) Backward(Tensor scoreGradient)
     {
         // Clamping passes the gradient only where the cosine was inside [−1, 1], as autograd's clamp does.
-        if (unclamped is not null) scoreGradient = scoreGradient.mul(unclamped.ge(-1).logical_and_(unclamped.le(1)));
+        if (unclamped is not null)
+            scoreGradient = scoreGradient.mul(unclamped.ge(Scalars.MinusOne).logical_and_(unclamped.le(Scalars.One)));
         var embeddingGradient = scoreGradient.matmul(centres);
         var centreGradient = scoreGradient.t().matmul(embeddings);
         if (embeddingNorms is null || centreNorms is null) return (embeddingGradient, centreGradient);
@@ -57,6 +61,6 @@ internal sealed class ClassScores
     private static Tensor ThroughNormalize(Tensor unitGradient, Tensor unit, Tensor norms)
     {
         var along = unit.unsqueeze(1).bmm(unitGradient.unsqueeze(2)).view(-1, 1);
-        return unitGradient.addcmul_(unit, along, value: -1).div_(norms);
+        return unitGradient.addcmul_(unit, along, value: Scalars.MinusOne).div_(norms);
     }
 }

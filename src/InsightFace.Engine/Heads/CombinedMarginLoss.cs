@@ -1,3 +1,4 @@
+using InsightFace.Engine.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -117,17 +118,22 @@ public sealed class CombinedMarginLoss : nn.Module<Tensor, Tensor, Tensor>
     {
         if (!NormalizesInputs) return cosines.alias();
         using var scope = NewDisposeScope();
-        if (cosines.shape[1] == 0) return scope.MoveToOuter(cosines.mul(Scale));
+        using var scale = Scale.ToScalar();
+        if (cosines.shape[1] == 0) return scope.MoveToOuter(cosines.mul(scale));
 
-        var hasTarget = labels.ge(0).unsqueeze(1);
-        var column = labels.clamp_min(0).unsqueeze(1);
-        var target = cosines.gather(1, column).clamp(-1, 1);
-        var marked = (HasAngularMargin ? AngularMargin(target) : target).sub(M3);
+        using var m3 = M3.ToScalar();
+        var hasTarget = labels.ge(Scalars.Zero).unsqueeze(1);
+        var column = labels.clamp_min(Scalars.Zero).unsqueeze(1);
+        var target = cosines.gather(1, column).clamp(Scalars.MinusOne, Scalars.One);
+        var marked = (HasAngularMargin ? AngularMargin(target) : target).sub(m3);
         var isTarget = zeros_like(cosines, dtype: ScalarType.Bool).scatter_(1, column, hasTarget);
-        var others = InterclassFilteringThreshold > 0
-            ? where(cosines.gt(InterclassFilteringThreshold).logical_and_(isTarget.logical_not()), zeros_like(cosines), cosines)
-            : cosines;
-        var logits = where(isTarget, marked.expand_as(cosines), others).mul_(Scale);
+        Tensor others = cosines;
+        if (InterclassFilteringThreshold > 0)
+        {
+            using var threshold = InterclassFilteringThreshold.ToScalar();
+            others = where(cosines.gt(threshold).logical_and_(isTarget.logical_not()), zeros_like(cosines), cosines);
+        }
+        var logits = where(isTarget, marked.expand_as(cosines), others).mul_(scale);
         return scope.MoveToOuter(logits);
     }
 
@@ -135,22 +141,30 @@ public sealed class CombinedMarginLoss : nn.Module<Tensor, Tensor, Tensor>
     // in the forward pass: value + g·(c − c.detach()).
     private Tensor AngularMargin(Tensor cosine)
     {
+        using var m1 = M1.ToScalar();
+        using var m2 = M2.ToScalar();
         var c = cosine.detach();
         var theta = c.acos();
-        var value = theta.mul(M1).add_(M2).cos_();
+        var value = theta.mul(m1).add_(m2, Scalars.One).cos_();
         var slope = StraightThroughArcFace ? ones_like(c) : DerivativeAt(theta);
         if (FallsBackPastPi)
         {
-            var pastPi = c.le(Math.Cos(Math.PI - M2));
-            value = where(pastPi, c.sub(Math.Sin(Math.PI - M2) * M2), value);
+            using var threshold = Math.Cos(Math.PI - M2).ToScalar();
+            using var shift = (Math.Sin(Math.PI - M2) * M2).ToScalar();
+            var pastPi = c.le(threshold);
+            value = where(pastPi, c.sub(shift), value);
             slope = where(pastPi, ones_like(c), slope);
         }
-        return value.add(slope.mul(cosine.sub(c)));
+        return value.add(slope.mul(cosine.sub(c)), Scalars.One);
     }
 
     private Tensor DerivativeAt(Tensor theta)
     {
-        var guarded = theta.clamp(AngleGuard, Math.PI - AngleGuard);
-        return guarded.mul(M1).add_(M2).sin_().mul_(M1).div_(guarded.sin());
+        using var m1 = M1.ToScalar();
+        using var m2 = M2.ToScalar();
+        using var low = AngleGuard.ToScalar();
+        using var high = (Math.PI - AngleGuard).ToScalar();
+        var guarded = theta.clamp(low, high);
+        return guarded.mul(m1).add_(m2, Scalars.One).sin_().mul_(m1).div_(guarded.sin());
     }
 }

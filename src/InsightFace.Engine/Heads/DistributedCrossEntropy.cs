@@ -1,3 +1,5 @@
+using TorchSharp;
+using InsightFace.Engine.Runtime;
 using InsightFace.Engine.Distributed;
 using static TorchSharp.torch;
 
@@ -23,13 +25,15 @@ internal static class DistributedCrossEntropy
     {
         var batch = logits.shape[0];
         var hasColumns = logits.shape[1] > 0;
-        var hasTarget = labels.ge(0);
-        var column = labels.clamp_min(0).unsqueeze(1);
+        using var minusInfinity = double.NegativeInfinity.ToScalar();
+        using var batchScalar = batch.ToScalar();
+        var hasTarget = labels.ge(Scalars.Zero);
+        var column = labels.clamp_min(Scalars.Zero).unsqueeze(1);
 
         // A shard may hold no sampled class at all; it then contributes −∞ to the max and 0 to the sums.
         var max = hasColumns
             ? logits.detach().amax(1)
-            : full(batch, double.NegativeInfinity, dtype: logits.dtype, device: logits.device);
+            : full(batch, minusInfinity, dtype: logits.dtype, device: logits.device);
         collectives.AllReduce(max, ReduceOp.Max);
 
         var exp = logits.sub(max.unsqueeze(1)).exp();
@@ -42,8 +46,8 @@ internal static class DistributedCrossEntropy
         var globalTarget = target.detach().clone();
         collectives.AllReduce(globalTarget, ReduceOp.Sum);
 
-        var loss = max.add(sum.log()).sub_(globalTarget).mean();
-        var surrogate = exp.sum(1).div(sum).sum().sub(target.sum()).div(batch);
+        var loss = max.add(sum.log(), Scalars.One).sub_(globalTarget).mean();
+        var surrogate = exp.sum(1).div(sum).sum().sub(target.sum()).div(batchScalar);
         return (loss, surrogate);
     }
 }

@@ -1,3 +1,4 @@
+using InsightFace.Engine.Runtime;
 using InsightFace.Engine.Distributed;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -120,14 +121,17 @@ public sealed class PartialFC : nn.Module<Tensor, Tensor, Tensor>
         CheckLabels(globalLabels, localBatch);
         var globalEmbeddings = collectives.AllGather(embeddings.detach());
 
-        var inShard = globalLabels.ge(Shard.Start).logical_and_(globalLabels.lt(Shard.Start + Shard.Count));
-        var shardLabels = where(inShard, globalLabels.sub(Shard.Start), -1L);
+        using var start = Shard.Start.ToScalar();
+        using var end = (Shard.Start + Shard.Count).ToScalar();
+        var inShard = globalLabels.ge(start).logical_and_(globalLabels.lt(end));
+        var shardLabels = where(inShard, globalLabels.sub(start), -1L);
         Tensor? index = null;
         if (SampleRate < 1) (index, shardLabels) = CenterSampler.Sample(shardLabels, Shard.Count, NumSample, sampling);
 
         var needsGradient = is_grad_enabled() && (embeddings.requires_grad || weight.requires_grad);
         var active = index is null ? weight : weight.index_select(0, index);
-        var rows = index ?? arange(Shard.Count, ScalarType.Int64, weight.device);
+        using var count = Shard.Count.ToScalar();
+        var rows = index ?? arange(Scalars.Zero, count, Scalars.One, ScalarType.Int64, weight.device);
         var (loss, embeddingGradient, centreGradient) =
             LossAndGradients(globalEmbeddings, active.detach(), shardLabels, needsGradient);
         if (embeddingGradient is null || centreGradient is null) return Output(scope, loss, rows);
@@ -137,8 +141,8 @@ public sealed class PartialFC : nn.Module<Tensor, Tensor, Tensor>
 
         // Attach the gradients computed above to the real inputs with a term that is exactly zero in value.
         // Dot products, because an element-wise product would briefly double the memory of the centres.
-        var link = Dot(embeddings, ownGradient).add(Dot(active, centreGradient));
-        return Output(scope, loss.add(link.sub(link.detach())), rows);
+        var link = Dot(embeddings, ownGradient).add(Dot(active, centreGradient), Scalars.One);
+        return Output(scope, loss.add(link.sub(link.detach()), Scalars.One), rows);
     }
 
     private static SampledLoss Output(DisposeScope scope, Tensor loss, Tensor rows)
@@ -166,7 +170,8 @@ public sealed class PartialFC : nn.Module<Tensor, Tensor, Tensor>
 
     private void CheckLabels(Tensor globalLabels, long localBatch)
     {
-        var bad = globalLabels.lt(0).logical_or_(globalLabels.ge(NumClasses)).nonzero();
+        using var numClasses = NumClasses.ToScalar();
+        var bad = globalLabels.lt(Scalars.Zero).logical_or_(globalLabels.ge(numClasses)).nonzero();
         if (bad.numel() == 0) return;
         var position = bad[0, 0].item<long>();
         throw new LabelOutOfRangeException(globalLabels[position].item<long>(), position % localBatch,

@@ -1,3 +1,4 @@
+using InsightFace.Engine.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -56,8 +57,11 @@ public sealed class SparseCenterSgd : IDisposable
         var gradient = weight.grad is null ? zeros_like(centres) : everyRow ? weight.grad : weight.grad.index_select(0, rows);
 
         // PyTorch's order of operations: d = g + wd·w; v = μ·v + d; w = w − lr·v.
-        velocity.mul_(Momentum).add_(gradient.add(centres, alpha: WeightDecay));
-        centres.add_(velocity, alpha: -learningRate);
+        using var momentum = Momentum.ToScalar();
+        using var decay = WeightDecay.ToScalar();
+        using var descent = (-learningRate).ToScalar();
+        velocity.mul_(momentum).add_(gradient.add(centres, alpha: decay), Scalars.One);
+        centres.add_(velocity, alpha: descent);
         if (everyRow) return;
         MomentumBuffer.index_copy_(0, rows, velocity);
         weight.index_copy_(0, rows, centres);

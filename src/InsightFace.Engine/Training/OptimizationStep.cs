@@ -1,3 +1,4 @@
+using InsightFace.Engine.Runtime;
 using InsightFace.Engine.Distributed;
 using InsightFace.Engine.Configuration;
 using InsightFace.Engine.Heads;
@@ -49,24 +50,25 @@ public sealed class OptimizationStep : IDisposable
         var (lr, momentum, decay) = (config.EffectiveLr, config.Momentum, config.WeightDecay);
         if (config.Optimizer == "sgd" && config.DenseCentreUpdate)
         {
-            _optimizer = optim.SGD(new[]
+            _optimizer = new Optim.SGD(new[]
             {
                 new SGD.ParamGroup(backbone.parameters(), lr, momentum, weight_decay: decay),
                 new SGD.ParamGroup(head.parameters(), lr, momentum, weight_decay: decay),
-            }, lr, momentum, weight_decay: decay);
+            }, lr, momentum, decay);
         }
         else if (config.Optimizer == "sgd")
         {
-            _optimizer = optim.SGD(backbone.parameters(), lr, momentum, weight_decay: decay);
+            _optimizer = new Optim.SGD(new[] { new SGD.ParamGroup(backbone.parameters(), lr, momentum, weight_decay: decay) },
+                lr, momentum, decay);
             _headOptimizer = new SparseCenterSgd(head, momentum, decay);
         }
         else
         {
-            _optimizer = optim.AdamW(new[]
+            _optimizer = new Optim.AdamW(new[]
             {
                 new AdamW.ParamGroup(backbone.parameters(), lr, weight_decay: decay),
                 new AdamW.ParamGroup(head.parameters(), lr, weight_decay: decay),
-            }, lr, weight_decay: decay);
+            }, lr, decay);
         }
         _windowRows = zeros(head.Shard.Count, ScalarType.Bool, head.weight.device).DetachFromDisposeScope();
     }
@@ -114,7 +116,8 @@ public sealed class OptimizationStep : IDisposable
         using var scope = NewDisposeScope();
         manual_seed(_config.Seed + globalStep + 1);
         var output = _head.ForwardSampled(_backbone.call(images), labels);
-        var loss = output.Loss.ToDouble();
+        double loss;
+        using (var value = output.Loss.ToScalar()) loss = value.ToDouble();
         if (!double.IsFinite(loss))
         {
             DiscardWindow();
@@ -122,7 +125,7 @@ public sealed class OptimizationStep : IDisposable
         }
 
         output.Loss.backward();
-        _windowRows.index_fill_(0, output.SampledRows, true);
+        _windowRows.index_fill_(0, output.SampledRows, Scalars.True);
         _pending = (globalStep + 1) % _config.GradientAcc != 0;
         if (_pending) return new StepResult(loss, Finite: true, Updated: false);
 
@@ -171,7 +174,7 @@ public sealed class OptimizationStep : IDisposable
         foreach (var (name, parameter) in _backbone.named_parameters())
             if (gradients.ContainsKey($"backbone.{name}")) SetGradient(parameter, gradients[$"backbone.{name}"]);
         if (gradients.ContainsKey("head.weight")) SetGradient(_head.weight, gradients["head.weight"]);
-        _windowRows.index_fill_(0, gradients["head.sampled_rows"].to(_windowRows.device), true);
+        _windowRows.index_fill_(0, gradients["head.sampled_rows"].to(_windowRows.device), Scalars.True);
         _pending = true;
     }
 

@@ -1,3 +1,5 @@
+using TorchSharp;
+using InsightFace.Engine.Runtime;
 using InsightFace.Engine.Heads;
 using InsightFace.Engine.Import;
 using InsightFace.Engine.Import.PyTorch;
@@ -79,9 +81,12 @@ internal static class ShardFiles
             var saved = ClassShard.For(numClasses, savedWorldSize, rank);
             if (saved.Start >= shard.Start + shard.Count || saved.Start + saved.Count <= shard.Start) continue;
             using var state = PthReader.Read(Path.Combine(folder, Gradients(rank, savedWorldSize)));
-            var global = state["head.sampled_rows"].add(saved.Start);
-            var mine = global.ge(shard.Start).logical_and_(global.lt(shard.Start + shard.Count));
-            parts.Add(global.masked_select(mine).sub(shard.Start));
+            using var savedStart = saved.Start.ToScalar();
+            using var start = shard.Start.ToScalar();
+            using var end = (shard.Start + shard.Count).ToScalar();
+            var global = state["head.sampled_rows"].add(savedStart, Scalars.One);
+            var mine = global.ge(start).logical_and_(global.lt(end));
+            parts.Add(global.masked_select(mine).sub(start));
         }
         return cat(parts, 0).MoveToOuterDisposeScope();
     }
@@ -98,7 +103,7 @@ internal static class ShardFiles
             using var state = PthReader.Read(Path.Combine(folder, Gradients(rank, savedWorldSize)));
             foreach (var key in state.Keys.Where(k => k.StartsWith("backbone.", StringComparison.Ordinal)))
             {
-                if (sum.ContainsKey(key)) sum[key].add_(state[key]);
+                if (sum.ContainsKey(key)) sum[key].add_(state[key], Scalars.One);
                 else sum.Add(key, state[key].clone().DetachFromDisposeScope());
             }
         }

@@ -57,7 +57,7 @@ public static class BackboneOnnxWriter
                 var path = Join(prefix, name);
                 if (module is Conv2d conv)
                 {
-                    var folded = foldBatchNorm && i + 1 < children.Count && children[i + 1].Module is BatchNorm2d bn ? bn : null;
+                    var folded = foldBatchNorm && i + 1 < children.Count && children[i + 1].Module is BatchNorm bn ? bn : null;
                     x = OnnxLayers.Conv(graph, path, x, conv, folded);
                     if (folded is not null) i++;
                     continue;
@@ -69,7 +69,7 @@ public static class BackboneOnnxWriter
 
         private string Module(string path, torch.nn.Module module, string x) => module switch
         {
-            BatchNorm2d or BatchNorm1d => OnnxLayers.BatchNorm(graph, path, x, (NormBase)module),
+            BatchNorm batchNorm => OnnxLayers.BatchNorm(graph, path, x, batchNorm),
             PReLU prelu => OnnxLayers.PRelu(graph, path, x, prelu),
             Linear linear => OnnxLayers.Gemm(graph, path, x, linear),
             Flatten => OnnxLayers.Flatten(graph, path, x),

@@ -14,7 +14,7 @@ public static class OnnxLayers
     /// Conv (groups included, so depthwise convs too). With <paramref name="foldedBatchNorm"/>, the BatchNorm that
     /// follows the conv is folded into its weight and bias, and no BatchNormalization node is written.
     /// </summary>
-    public static string Conv(OnnxGraphBuilder graph, string name, string input, Conv2d conv, BatchNorm2d? foldedBatchNorm = null)
+    public static string Conv(OnnxGraphBuilder graph, string name, string input, Conv2d conv, BatchNorm? foldedBatchNorm = null)
     {
         if (conv.padding is not { } padding || conv.padding_mode != PaddingModes.Zeros)
             throw new NotSupportedException($"Conv '{name}': only explicit zero padding can be exported.");

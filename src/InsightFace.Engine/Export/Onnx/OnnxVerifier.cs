@@ -1,3 +1,4 @@
+using InsightFace.Engine.Runtime;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using TorchSharp;
@@ -56,7 +57,8 @@ public static class OnnxVerifier
         return batches.Select(b =>
         {
             using var scope = torch.NewDisposeScope();
-            return (torch.rand([b, .. sampleShape], generator: generator) * 2 - 1).MoveToOuterDisposeScope();
+            using var two = 2.ToScalar();
+            return torch.rand([b, .. sampleShape], generator: generator).mul_(two).sub_(Scalars.One).MoveToOuterDisposeScope();
         }).ToList();
     }
 }
