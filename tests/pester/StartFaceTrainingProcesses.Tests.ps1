@@ -127,6 +127,38 @@ Describe 'Start-FaceTraining -Processes' {
         Get-TaggedProcess $tag | Should -BeNullOrEmpty -Because 'no worker is left running'
     }
 
+    It 'ends every process when a worker is killed, naming each rank''s process' {
+        if (-not (Find-Launcher 'mpiexec.mpich')) { Set-ItResult -Skipped -Because 'mpiexec.mpich is not installed (sudo apt-get install mpich)' }
+        # MPICH's note on a killed process names its PID only; the error says which rank that was.
+        $env:INSIGHTFACE_MPIEXEC = 'mpiexec.mpich'
+        $run = Join-Path $TestDrive 'killed'
+        $long = $tiny.Clone(); $long.num_epoch = 1000
+        $killer = Start-ThreadJob -ArgumentList $tag, (Join-Path $run 'metrics.jsonl') -ScriptBlock {
+            param($Tag, $Metrics)
+            $deadline = [DateTime]::UtcNow.AddMinutes(3)
+            while (-not ((Test-Path $Metrics) -and (Get-Content $Metrics).Count -gt 0) -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 200 }
+            $workers = foreach ($environ in Get-ChildItem /proc/[0-9]*/environ -ErrorAction Ignore) {
+                $text = try { [IO.File]::ReadAllText($environ.FullName) } catch { '' }
+                $id = [int](Split-Path -Leaf (Split-Path $environ.FullName))
+                if ($text.Split([char]0) -contains "INSIGHTFACE_TEST_TAG=$Tag" -and (Get-Process -Id $id -ErrorAction Ignore).CommandLine -match '-EncodedCommand') { $id }
+            }
+            $victim = $workers | Sort-Object | Select-Object -Last 1
+            & kill -9 $victim
+            $victim
+        }
+        try {
+            $err = { Start-FaceTraining -Set $long -OutputPath $run -Processes 2 -ThreadsPerProcess 1 -ErrorAction Stop } | Should -Throw -PassThru
+            $victim = $killer | Wait-Job -Timeout 60 | Receive-Job
+        }
+        finally { $killer | Remove-Job -Force }
+
+        $victim | Should -Not -BeNullOrEmpty
+        $err.FullyQualifiedErrorId | Should -Be 'WorkerFailed,InsightFace.PowerShell.Commands.StartFaceTrainingCommand'
+        $err.Exception.Message | Should -Match "rank [01]: process $victim on "
+        $err.Exception.Message | Should -Match "PID $victim"
+        Get-TaggedProcess $tag | Should -BeNullOrEmpty -Because 'no worker is left running'
+    }
+
     It 'Ctrl+C in a terminal stops every process after each saved its part of a resumable checkpoint (Open MPI)' {
         if (-not $IsLinux -or -not (Get-Command perl, kill -ErrorAction Ignore) -or -not (Find-Launcher 'mpiexec.openmpi')) {
             Set-ItResult -Skipped -Because 'it needs Linux, perl, kill and mpiexec.openmpi (sudo apt-get install openmpi-bin)'
