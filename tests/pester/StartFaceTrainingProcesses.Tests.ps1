@@ -112,6 +112,21 @@ Describe 'Start-FaceTraining -Processes' {
         Get-ChildItem (Join-Path $run 'checkpoints/epoch-0001') -Name | Should -Contain 'head_rank1_of_2.pt'
     }
 
+    It 'passes the call on to the workers as given: a piped dataset, -Set arrays, a relative path with a quote' {
+        if (-not (Find-Launcher 'mpiexec.mpich')) { Set-ItResult -Skipped -Because 'mpiexec.mpich is not installed (sudo apt-get install mpich)' }
+        $env:INSIGHTFACE_MPIEXEC = 'mpiexec.mpich'
+        $set = $tiny.Clone(); $set.Remove('rec'); $set.margin_list = @(1.0, 0.4, 0.0)
+        Push-Location $TestDrive
+        try {
+            $checkpoint = Get-FaceDataset -Synthetic -Classes 6 -ImagesPerClass 4 -Seed 7 |
+                Start-FaceTraining -Set $set -OutputPath "it's here" -Processes 2 -ThreadsPerProcess 1
+        }
+        finally { Pop-Location }
+        $checkpoint.CheckpointPath | Should -Be (Join-Path $TestDrive "it's here/checkpoints/epoch-0001")
+        $checkpoint.Dataset | Should -Be 'synthetic:classes=6,images-per-class=4,seed=7'
+        Get-Content (Join-Path $TestDrive "it's here/config.resolved.yaml") | Should -Contain 'margin_list: [1, 0.4, 0]'
+    }
+
     It 'ends every process when a worker fails, with the worker''s error id and rank' {
         if (-not (Find-Launcher 'mpiexec.mpich')) { Set-ItResult -Skipped -Because 'mpiexec.mpich is not installed (sudo apt-get install mpich)' }
         $env:INSIGHTFACE_MPIEXEC = 'mpiexec.mpich'
