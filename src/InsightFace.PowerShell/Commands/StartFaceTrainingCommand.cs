@@ -233,8 +233,8 @@ public sealed class StartFaceTrainingCommand : InsightFaceCmdlet
         var rank0 = job.Rank == 0;
         var own = TrainingWorker.WritesEvents ? new WorkerEventWriter(rank0 ? Console.Out : Console.Error, job.Rank) : null;
         own?.Started();
-        var events = own is null ? null : rank0 ? own : new WorkerEventWriter(TextWriter.Null, job.Rank);
-        var observer = events is null && rank0 ? new Observer(this) : null;
+        var events = rank0 ? own : null;
+        var observer = own is null && rank0 ? new Observer(this) : null;
         var silent = new WorkerEventWriter(TextWriter.Null, job.Rank);
         ICollectives? collectives = null;
         try
@@ -248,7 +248,7 @@ public sealed class StartFaceTrainingCommand : InsightFaceCmdlet
             var outcome = RunStoppable(() => trainer.Run(StopToken), () => observer?.LastSaved ?? events?.LastSaved,
                 observer is not null ? null : saved => events?.Failed(ErrorIds.OperationStopped, $"It was stopped: {saved}"));
             if (observer is not null) WriteFinal(outcome.Final, observer);
-            else if (rank0) events?.Finished(outcome.Final);
+            else events?.Finished(outcome.Final);
         }
         catch (Exception e) when (e is not OperationCanceledException || !StopToken.IsCancellationRequested)
         {
