@@ -112,6 +112,21 @@ Describe 'Start-FaceTraining -Processes' {
         Get-ChildItem (Join-Path $run 'checkpoints/epoch-0001') -Name | Should -Contain 'head_rank1_of_2.pt'
     }
 
+    It 'passes the call on to the workers as given: a piped dataset, -Set arrays, a relative path with a quote' {
+        if (-not (Find-Launcher 'mpiexec.mpich')) { Set-ItResult -Skipped -Because 'mpiexec.mpich is not installed (sudo apt-get install mpich)' }
+        $env:INSIGHTFACE_MPIEXEC = 'mpiexec.mpich'
+        $set = $tiny.Clone(); $set.Remove('rec'); $set.margin_list = @(1.0, 0.4, 0.0)
+        Push-Location $TestDrive
+        try {
+            $checkpoint = Get-FaceDataset -Synthetic -Classes 6 -ImagesPerClass 4 -Seed 7 |
+                Start-FaceTraining -Set $set -OutputPath "it's here" -Processes 2 -ThreadsPerProcess 1
+        }
+        finally { Pop-Location }
+        $checkpoint.CheckpointPath | Should -Be (Join-Path $TestDrive "it's here/checkpoints/epoch-0001")
+        $checkpoint.Dataset | Should -Be 'synthetic:classes=6,images-per-class=4,seed=7'
+        Get-Content (Join-Path $TestDrive "it's here/config.resolved.yaml") | Should -Contain 'margin_list: [1, 0.4, 0]'
+    }
+
     It 'ends every process when a worker fails, with the worker''s error id and rank' {
         if (-not (Find-Launcher 'mpiexec.mpich')) { Set-ItResult -Skipped -Because 'mpiexec.mpich is not installed (sudo apt-get install mpich)' }
         $env:INSIGHTFACE_MPIEXEC = 'mpiexec.mpich'
@@ -124,6 +139,38 @@ Describe 'Start-FaceTraining -Processes' {
         $err.FullyQualifiedErrorId | Should -Be 'LossNotFinite,InsightFace.PowerShell.Commands.StartFaceTrainingCommand'
         $err.Exception.Message | Should -Match '^Rank [01] of 2 failed: '
         $clock.Elapsed.TotalSeconds | Should -BeLessThan 120
+        Get-TaggedProcess $tag | Should -BeNullOrEmpty -Because 'no worker is left running'
+    }
+
+    It 'ends every process when a worker is killed, naming each rank''s process' {
+        if (-not (Find-Launcher 'mpiexec.mpich')) { Set-ItResult -Skipped -Because 'mpiexec.mpich is not installed (sudo apt-get install mpich)' }
+        # MPICH's note on a killed process names its PID only; the error says which rank that was.
+        $env:INSIGHTFACE_MPIEXEC = 'mpiexec.mpich'
+        $run = Join-Path $TestDrive 'killed'
+        $long = $tiny.Clone(); $long.num_epoch = 1000
+        $killer = Start-ThreadJob -ArgumentList $tag, (Join-Path $run 'metrics.jsonl') -ScriptBlock {
+            param($Tag, $Metrics)
+            $deadline = [DateTime]::UtcNow.AddMinutes(3)
+            while (-not ((Test-Path $Metrics) -and (Get-Content $Metrics).Count -gt 0) -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 200 }
+            $workers = foreach ($environ in Get-ChildItem /proc/[0-9]*/environ -ErrorAction Ignore) {
+                $text = try { [IO.File]::ReadAllText($environ.FullName) } catch { '' }
+                $id = [int](Split-Path -Leaf (Split-Path $environ.FullName))
+                if ($text.Split([char]0) -contains "INSIGHTFACE_TEST_TAG=$Tag" -and (Get-Process -Id $id -ErrorAction Ignore).CommandLine -match '-EncodedCommand') { $id }
+            }
+            $victim = $workers | Sort-Object | Select-Object -Last 1
+            & kill -9 $victim
+            $victim
+        }
+        try {
+            $err = { Start-FaceTraining -Set $long -OutputPath $run -Processes 2 -ThreadsPerProcess 1 -ErrorAction Stop } | Should -Throw -PassThru
+            $victim = $killer | Wait-Job -Timeout 60 | Receive-Job
+        }
+        finally { $killer | Remove-Job -Force }
+
+        $victim | Should -Not -BeNullOrEmpty
+        $err.FullyQualifiedErrorId | Should -Be 'WorkerFailed,InsightFace.PowerShell.Commands.StartFaceTrainingCommand'
+        $err.Exception.Message | Should -Match "rank [01]: process $victim on "
+        $err.Exception.Message | Should -Match "PID $victim"
         Get-TaggedProcess $tag | Should -BeNullOrEmpty -Because 'no worker is left running'
     }
 

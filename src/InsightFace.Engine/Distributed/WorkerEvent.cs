@@ -20,6 +20,7 @@ internal sealed record WorkerEvent(string Event, int Rank)
     /// <summary>The event names.</summary>
     public static class Kinds
     {
+        public const string Started = "started";
         public const string Message = "message";
         public const string Warning = "warning";
         public const string Step = "step";
@@ -30,7 +31,7 @@ internal sealed record WorkerEvent(string Event, int Rank)
         public const string Failed = "failed";
     }
 
-    /// <summary>A message's or warning's text, or a failure's message.</summary>
+    /// <summary>A message's or warning's text, a failure's message, or the host a rank started on.</summary>
     public string? Text { get; init; }
 
     /// <summary>A step's progress.</summary>
@@ -47,6 +48,9 @@ internal sealed record WorkerEvent(string Event, int Rank)
 
     /// <summary>A checkpoint's folder, read again from disk by the launcher.</summary>
     public string? Folder { get; init; }
+
+    /// <summary>The process id a rank started as.</summary>
+    public int? ProcessId { get; init; }
 
     /// <summary>A failure's error id (one of <see cref="ErrorIds"/>).</summary>
     public string? ErrorId { get; init; }

@@ -19,6 +19,12 @@ public interface IWorkerObserver : Training.ITrainingObserver
 /// <param name="Message">Its message.</param>
 public sealed record WorkerError(int Rank, string ErrorId, string Message);
 
+/// <summary>A rank of a multi-process training, as it said it started.</summary>
+/// <param name="Rank">Its rank.</param>
+/// <param name="ProcessId">Its process id.</param>
+/// <param name="Host">The machine it runs on.</param>
+public sealed record WorkerProcess(int Rank, int ProcessId, string Host);
+
 /// <summary>
 /// Reads the lines a multi-process training prints (<see cref="WorkerEventWriter"/>'s events, mixed with anything else)
 /// and replays each event on an <see cref="IWorkerObserver"/>, so the launching process reports the run as if it had
@@ -27,8 +33,13 @@ public sealed record WorkerError(int Rank, string ErrorId, string Message);
 /// <param name="observer">Receives the replayed events.</param>
 public sealed class WorkerEventReader(IWorkerObserver observer)
 {
+    private readonly List<WorkerProcess> _started = new();
+
     /// <summary>The run's final checkpoint, once a worker has said the run finished.</summary>
     public CheckpointInfo? Final { get; private set; }
+
+    /// <summary>The ranks that said they started, in the order they did.</summary>
+    public IReadOnlyList<WorkerProcess> Started => _started;
 
     /// <summary>The first failure a worker reported, preferring one of a rank's own to RankFailed; null when none did.</summary>
     public WorkerError? Error { get; private set; }
@@ -66,6 +77,9 @@ public sealed class WorkerEventReader(IWorkerObserver observer)
     {
         switch (e.Event)
         {
+            case WorkerEvent.Kinds.Started when e is { ProcessId: { } processId, Text: { } host }:
+                _started.Add(new WorkerProcess(e.Rank, processId, host));
+                return true;
             case WorkerEvent.Kinds.Message when e.Text is { } text:
                 observer.Message(text);
                 return true;

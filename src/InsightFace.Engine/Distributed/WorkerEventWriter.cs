@@ -19,6 +19,10 @@ public sealed class WorkerEventWriter(TextWriter output, int rank) : ITrainingOb
     /// <summary>The checkpoint reported last: after a stop, the resumable one the run saved.</summary>
     public CheckpointInfo? LastSaved { get; private set; }
 
+    /// <summary>This rank runs as this process on this machine: a launcher can then name the rank of a process that dies.</summary>
+    public void Started() =>
+        Write(new WorkerEvent(WorkerEvent.Kinds.Started, rank) { ProcessId = Environment.ProcessId, Text = Environment.MachineName });
+
     /// <inheritdoc />
     public void Message(string text) => Write(new WorkerEvent(WorkerEvent.Kinds.Message, rank) { Text = text });
 

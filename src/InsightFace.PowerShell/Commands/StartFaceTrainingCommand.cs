@@ -228,10 +228,13 @@ public sealed class StartFaceTrainingCommand : InsightFaceCmdlet
                 $"-Processes {Processes} differs from the {job.WorldSize} processes of the job this runs in ({job.Launcher}): " +
                 "under mpiexec or srun, leave -Processes out or give their number.");
         // Rank 0 reports to this host, or as worker events for the launcher (which has shown the plan's messages and
-        // warnings already); the other ranks report nothing.
+        // warnings already); the other ranks report nothing. For the launcher every rank says where it runs and why it
+        // failed: rank 0 on its output, the others on their error output, so that lines of different ranks never mix.
         var rank0 = job.Rank == 0;
-        var events = TrainingWorker.WritesEvents ? new WorkerEventWriter(rank0 ? Console.Out : TextWriter.Null, job.Rank) : null;
-        var observer = events is null && rank0 ? new Observer(this) : null;
+        var own = TrainingWorker.WritesEvents ? new WorkerEventWriter(rank0 ? Console.Out : Console.Error, job.Rank) : null;
+        own?.Started();
+        var events = rank0 ? own : null;
+        var observer = own is null && rank0 ? new Observer(this) : null;
         var silent = new WorkerEventWriter(TextWriter.Null, job.Rank);
         ICollectives? collectives = null;
         try
@@ -245,12 +248,12 @@ public sealed class StartFaceTrainingCommand : InsightFaceCmdlet
             var outcome = RunStoppable(() => trainer.Run(StopToken), () => observer?.LastSaved ?? events?.LastSaved,
                 observer is not null ? null : saved => events?.Failed(ErrorIds.OperationStopped, $"It was stopped: {saved}"));
             if (observer is not null) WriteFinal(outcome.Final, observer);
-            else if (rank0) events?.Finished(outcome.Final);
+            else events?.Finished(outcome.Final);
         }
         catch (Exception e) when (e is not OperationCanceledException || !StopToken.IsCancellationRequested)
         {
             var (id, message) = EngineErrors.IsReported(e) ? (EngineErrors.IdOf(e), e.Message) : (ErrorIds.WorkerFailed, $"{e.GetType().FullName}: {e.Message}");
-            if (events is not null) new WorkerEventWriter(rank0 ? Console.Out : Console.Error, job.Rank).Failed(id, message);
+            if (own is not null) own.Failed(id, message);
             else Host.UI.WriteErrorLine($"{MyInvocation.MyCommand.Name} failed on rank {job.Rank} of {job.WorldSize} ({id}): {message}");
             // RankFailed: the ranks agreed to stop, and none waits for this one.
             if (id != ErrorIds.RankFailed) collectives?.Abort(1);

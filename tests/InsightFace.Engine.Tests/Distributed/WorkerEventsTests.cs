@@ -21,6 +21,7 @@ public class WorkerEventsTests
 
         var lines = Written(rank: 0, writer =>
         {
+            writer.Started();
             writer.Warning("lfw has one kind of pair");
             writer.Message("device cpu");
             writer.Step(step);
@@ -36,6 +37,7 @@ public class WorkerEventsTests
         var reader = new WorkerEventReader(observer);
         foreach (var line in lines) reader.Read(line);
 
+        Assert.Equal([new WorkerProcess(0, Environment.ProcessId, Environment.MachineName)], reader.Started);
         Assert.Equal(["lfw has one kind of pair"], observer.Warnings);
         Assert.Equal(["device cpu"], observer.Messages);
         Assert.Equal([step, nanStep], observer.Steps);

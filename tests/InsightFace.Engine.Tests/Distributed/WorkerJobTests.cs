@@ -52,11 +52,15 @@ public class WorkerJobTests
     [Theory]
     [InlineData("echo 'Segmentation fault' >&2; exit 139", "exit code 139")]
     [InlineData("echo 'Segmentation fault' >&2; exit 0", "exit code 0")]
-    public void A_job_that_ends_without_a_final_checkpoint_or_an_error_is_WorkerFailed_quoting_its_last_output(string script, string exit)
+    public void A_job_that_ends_without_a_final_checkpoint_or_an_error_is_WorkerFailed_naming_the_ranks_processes_and_quoting_its_last_output(string script, string exit)
     {
-        var error = Assert.Throws<TrainingException>(() => WorkerJob.Run(Shell(script), new Recorder(), 3, CancellationToken.None, Grace));
+        using var folder = new TempFolder();
+        var started = Events(folder, "started", 0, writer => writer.Started());
+        var error = Assert.Throws<TrainingException>(() =>
+            WorkerJob.Run(Shell($"cat '{started}'; {script}"), new Recorder(), 3, CancellationToken.None, Grace));
         Assert.Equal(ErrorIds.WorkerFailed, error.ErrorId);
-        Assert.Contains($"The 3 worker processes ended (sh {exit}) without a final checkpoint or an error of their own.", error.Message);
+        Assert.Contains($"The 3 worker processes ended (sh {exit}) without a final checkpoint or an error of their own. " +
+                        $"The ranks ran as rank 0: process {Environment.ProcessId} on {Environment.MachineName}, rank 1: (never started), rank 2: (never started).", error.Message);
         Assert.EndsWith("Segmentation fault", error.Message);
     }
 
