@@ -82,7 +82,9 @@ public sealed class TrainingPlan
             .ToArray();
 
         var run = Path.GetFullPath(request.RunFolder);
-        RunFolderLock.ThrowIfHeld(run);
+        // Only rank 0 takes the lock, so only rank 0 looks: a probe holds the lock for a moment, and two ranks probing
+        // at once each saw the other's probe as a training holding the folder.
+        if (collectives.Rank == 0) RunFolderLock.ThrowIfHeld(run);
         var existing = File.Exists(Path.Combine(run, CheckpointManifest.FileName)) ||
                        Directory.Exists(Path.Combine(run, CheckpointStore.CheckpointsFolder));
         var resume = request.Resume || config.Resume;

@@ -1,8 +1,10 @@
 using System.Collections;
 using InsightFace.Engine.Configuration;
+using InsightFace.Engine.Distributed;
 using InsightFace.Engine.Tests.Data;
 using InsightFace.Engine.Tests.Support;
 using InsightFace.Engine.Training;
+using TorchSharp;
 
 namespace InsightFace.Engine.Tests.Training;
 
@@ -59,5 +61,35 @@ public class MultiProcessPlanTests
         Assert.All(plans, p => Assert.Equal(2, p.Config.WorldSize));
         Assert.Equal(plans[0].Request.Config.Hash, plans[1].Request.Config.Hash);
         Assert.False(Directory.Exists(folder["run"]));
+    }
+
+    // Only rank 0 takes the run folder's lock, so only rank 0 probes it. A probe holds the lock for a moment: when every
+    // rank probed, two ranks probing at once could each fail with RunFolderLocked (seen in CI on resumes).
+    [Fact]
+    public void Only_rank_0_checks_the_run_folders_lock()
+    {
+        using var folder = new TempFolder();
+        using var data = TinyRun.Data();
+        Directory.CreateDirectory(folder["run"]);
+        using var held = new FileStream(Path.Combine(folder["run"], ".training.lock"), FileMode.Create, FileAccess.ReadWrite, FileShare.None);
+        TrainingPlan Plan(int rank) => TrainingPlan.Create(
+            new TrainingRequest(TwoProcessConfig(), data, folder["run"]) { Collectives = new AsRank(new UnstartedJob(2), rank) });
+
+        Assert.Equal(2, Plan(rank: 1).Config.WorldSize);
+        Assert.Equal(ErrorIds.RunFolderLocked, Assert.Throws<TrainingException>(() => Plan(rank: 0)).ErrorId);
+    }
+
+    // A job of identical ranks seen from one of them.
+    private sealed class AsRank(ICollectives job, int rank) : ICollectives
+    {
+        public int Rank => rank;
+        public int WorldSize => job.WorldSize;
+        public int LocalRank => rank;
+        public torch.Tensor AllGather(torch.Tensor local) => job.AllGather(local);
+        public void AllReduce(torch.Tensor tensor, ReduceOp op) => job.AllReduce(tensor, op);
+        public torch.Tensor ReduceScatter(torch.Tensor input) => job.ReduceScatter(input);
+        public void Broadcast(torch.Tensor tensor, int root) => job.Broadcast(tensor, root);
+        public void Barrier() => job.Barrier();
+        public void Abort(int exitCode) => job.Abort(exitCode);
     }
 }
