@@ -2,7 +2,6 @@ using System.Collections;
 using InsightFace.Engine.Backbones;
 using InsightFace.Engine.Configuration;
 using InsightFace.Engine.Data.Synthetic;
-using InsightFace.Engine.Data.Verification;
 using InsightFace.Engine.Evaluation;
 using InsightFace.Engine.Tests.Data;
 using InsightFace.Engine.Tests.Support;
@@ -77,10 +76,7 @@ public class ScalarLifetimeTests
     {
         using var temp = new TempFolder();
         using var data = new SyntheticFaceDataset(classes: 6, imagesPerClass: 4, seed: 3);
-        var pairs = data.HeldOutPairs(20).ToList();
-        var bin = Path.Combine(temp.Path, "held_out.bin");
-        VerificationBinWriter.Write(bin, new VerificationSet(
-            pairs.SelectMany(p => new[] { p.ImageA, p.ImageB }).ToList(), pairs.Select(p => p.Same).ToList()));
+        var bin = LeakTests.HeldOutBin(data, temp.Path);
         using var backbone = BackboneRegistry.Create("mbf", new BackboneOptions { EmbeddingSize = 32 });
         var runner = new VerificationRunner(new TorchModuleEmbedder(backbone, "mbf"), new VerificationOptions { BatchSize = 7 });
 

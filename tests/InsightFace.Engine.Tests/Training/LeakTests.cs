@@ -20,7 +20,7 @@ public class LeakTests
 {
     private static long Live => DisposeScopeManager.Statistics.ThreadTotalLiveCount;
 
-    private static string HeldOutBin(SyntheticFaceDataset data, string folder)
+    internal static string HeldOutBin(SyntheticFaceDataset data, string folder)
     {
         var pairs = data.HeldOutPairs(20).ToList();
         var bin = Path.Combine(folder, "held_out.bin");
