@@ -23,6 +23,13 @@ public sealed record TrainingRequest(ResolvedConfig Config, IFaceDataset Dataset
 
     /// <summary>The processes of the job and how they talk; one process by default.</summary>
     public ICollectives Collectives { get; init; } = SingleProcessCollectives.Instance;
+
+    /// <summary>
+    /// When true, a one-process run chooses libtorch's threads from the cores other processes leave free, and again
+    /// every few seconds (<see cref="Runtime.ThreadBudget"/>), unless OMP_NUM_THREADS is set. Start-FaceTraining sets it
+    /// unless -ThreadsPerProcess is given.
+    /// </summary>
+    public bool ThreadsFromFreeCores { get; init; }
 }
 
 /// <summary>What a finished run produced.</summary>

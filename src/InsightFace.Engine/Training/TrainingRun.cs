@@ -35,6 +35,7 @@ internal sealed class TrainingRun : IDisposable
     private readonly VerificationCallback? _verification;
     private readonly List<CheckpointInfo> _saved = new();
     private readonly AverageMeter _epochLoss = new();
+    private readonly ThreadBudget? _threads;
 
     private int _epoch;
     private long _batch;
@@ -60,6 +61,8 @@ internal sealed class TrainingRun : IDisposable
             // On GPUs the job's collectives (MPI) only set up NCCL, which then carries the training's traffic.
             _collectives = Collectives.ForDevice(plan.Request.Collectives, plan.Device);
             _stop = new StopAgreement(_collectives);
+            if (plan.Request.ThreadsFromFreeCores && _collectives.WorldSize == 1 && !ThreadBudget.UserChoseThreads)
+                _threads = ThreadBudget.ForThisProcess();
             torch.manual_seed(_config.Seed);
             _backbone = BackboneRegistry.Create(_config.Network, new BackboneOptions
             {
@@ -112,6 +115,7 @@ internal sealed class TrainingRun : IDisposable
         _backbone.train();
         _head.train();
         NativeHeap.TuneForTraining();
+        var threadsAtStart = TorchThreads.Count;
         try
         {
             for (; _epoch < _config.NumEpoch; _epoch++, _batch = 0)
@@ -120,6 +124,7 @@ internal sealed class TrainingRun : IDisposable
                 {
                     IterationReport report;
                     using (batch) report = Train(batch);
+                    AdaptThreads();
                     var failure = RunCallbacks(callbacks, report);
                     switch (_stop.Agree(cancellationToken.IsCancellationRequested, failure is not null))
                     {
@@ -143,8 +148,19 @@ internal sealed class TrainingRun : IDisposable
         {
             // The tuned heap keeps up to 256 MB of freed activations; the session that trained need not.
             NativeHeap.Release();
+            if (_threads is not null) TorchThreads.Set(threadsAtStart);
         }
         return new TrainingOutcome(_saved[^1], _saved);
+    }
+
+    // Another process may have started or ended since the last measurement; the observer hears of every change.
+    private void AdaptThreads()
+    {
+        if (_threads is null) return;
+        var before = _threads.Threads;
+        _threads.Update(DateTime.UtcNow);
+        if (_threads.Threads != before && _collectives.Rank == 0)
+            _observer.Message($"libtorch threads: {_threads.Threads} of {Environment.ProcessorCount} cores, as other processes leave them free (measured every {ThreadBudget.Interval.TotalSeconds:F0} s; OMP_NUM_THREADS or -ThreadsPerProcess fixes the number).");
     }
 
     private static Exception? RunCallbacks(IEnumerable<ITrainingCallback> callbacks, IterationReport report)

@@ -149,7 +149,9 @@ public sealed class StartFaceTrainingCommand : InsightFaceCmdlet
 
     /// <summary>
     /// libtorch's threads in each training process. The default for -Processes N is the machine's cores divided by N
-    /// (at least 1); for one process, libtorch's own default.
+    /// (at least 1). For one process the default follows the cores other processes leave free, measured again every
+    /// 10 seconds: alone it uses every core; beside another busy training it drops to what is left (at least 1), since
+    /// more busy threads than cores slow both trainings several times over. OMP_NUM_THREADS, when set, wins.
     /// </summary>
     [Parameter]
     [ValidateRange(1, int.MaxValue)]
@@ -282,6 +284,7 @@ public sealed class StartFaceTrainingCommand : InsightFaceCmdlet
         var plan = TrainingPlan.Create(new TrainingRequest(resolved, _opened, ResolveOutputPath(config.Output))
         {
             ValidationSets = validation, Resume = Resume, Overwrite = Force, Collectives = collectives,
+            ThreadsFromFreeCores = ThreadsPerProcess == 0,
         });
         foreach (var warning in plan.Warnings) warn(warning);
         return plan;
