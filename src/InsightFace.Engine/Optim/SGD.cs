@@ -1,3 +1,4 @@
+using InsightFace.Engine.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -28,7 +29,6 @@ public sealed class SGD : TorchSharp.Modules.SGD
         var options = group.Options;
         using var decay = options.weight_decay!.Value.ToScalar();
         using var momentum = options.momentum!.Value.ToScalar();
-        using var one = 1.0.ToScalar();
         using var descent = (-options.LearningRate!.Value).ToScalar();
         foreach (var parameter in group.Parameters)
         {
@@ -37,7 +37,7 @@ public sealed class SGD : TorchSharp.Modules.SGD
             if (options.momentum.Value != 0)
             {
                 var state = (State)_state[parameter.Handle];
-                if (state.momentum_buffer is { } buffer) buffer.mul_(momentum).add_(gradient, alpha: one);
+                if (state.momentum_buffer is { } buffer) buffer.mul_(momentum).add_(gradient, alpha: Scalars.One);
                 else state.momentum_buffer = gradient.clone().detach().DetachFromDisposeScope();
                 gradient = state.momentum_buffer;
             }

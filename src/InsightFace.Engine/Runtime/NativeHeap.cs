@@ -12,9 +12,9 @@ namespace InsightFace.Engine.Runtime;
 /// </summary>
 /// <remarks>
 /// glibc refuses an mmap threshold above 32 MB, and at batch 64 one MobileFaceNet activation is already 51 MB
-/// (64×64×56×56 floats): every such block was mapped and faulted in afresh at every step (half the process's time in
+/// (64×64×56×56 floats): every such block was mapped and faulted in afresh at every step (a third of the process's time in
 /// the kernel). So mmap is turned off altogether (M_MMAP_MAX 0): every block comes from the heap, whatever its size.
-/// TrainingBench at batch 64: 12.8 → 15.0 samples/s (bench/RESULTS.md).
+/// TrainingBench at batch 64: 12.8 → 17.5 samples/s (bench/RESULTS.md).
 /// </remarks>
 public static partial class NativeHeap
 {

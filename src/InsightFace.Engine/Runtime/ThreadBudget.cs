@@ -4,7 +4,7 @@ namespace InsightFace.Engine.Runtime;
 /// Chooses libtorch's threads from the cores other processes leave free, again every <see cref="Interval"/>. With more
 /// busy threads than cores, every parallel operation waits at its barrier for a thread the scheduler has put aside:
 /// two trainings with two threads each on two cores each ran at 0.18× their speed alone, and at 0.55× with one
-/// thread each (bench/RESULTS.md, "A shared machine"). Alone, a training keeps all its threads.
+/// thread each (bench/SharedCpuBench; docs/usage/training.md, "A shared machine"). Alone, a training keeps all its threads.
 /// </summary>
 public sealed class ThreadBudget
 {

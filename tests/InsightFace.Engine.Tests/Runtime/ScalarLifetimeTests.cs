@@ -1,7 +1,5 @@
 using System.Collections;
 using InsightFace.Engine.Backbones;
-using InsightFace.Engine.Configuration;
-using InsightFace.Engine.Data.Synthetic;
 using InsightFace.Engine.Evaluation;
 using InsightFace.Engine.Tests.Data;
 using InsightFace.Engine.Tests.Support;
@@ -51,15 +49,12 @@ public class ScalarLifetimeTests
     public void Training_steps_leave_no_Scalar_to_the_finalizer(string network, string optimizer, string update)
     {
         using var temp = new TempFolder();
-        using var data = new SyntheticFaceDataset(classes: 6, imagesPerClass: 4, seed: 3);
-        var config = ConfigResolver.Resolve(null,
-            dataset: new Dictionary<string, object?> { ["rec"] = "synthetic", ["num_classes"] = (long)data.NumClasses, ["num_image"] = (long)data.Count },
-            set: new Hashtable
-            {
-                ["network"] = network, ["embedding_size"] = 32, ["batch_size"] = 4, ["num_epoch"] = 1, ["lr"] = 0.05,
-                ["optimizer"] = optimizer, ["pfc_update"] = update, ["sample_rate"] = 0.5, ["num_workers"] = 1,
-                ["frequent"] = 2, ["verbose"] = 3, ["seed"] = 11, ["val_targets"] = Array.Empty<string>(),
-            });
+        using var data = TinyRun.Data();
+        var config = TinyRun.Config(data, new Hashtable
+        {
+            ["network"] = network, ["optimizer"] = optimizer, ["pfc_update"] = update, ["sample_rate"] = 0.5,
+            ["verbose"] = 3, ["val_targets"] = Array.Empty<string>(),
+        });
         using var listener = new ScalarFinalizations();
         var steps = 0;
         using var trainer = new Trainer(new TrainingRequest(config, data, temp["run"]), new RecordingObserver(_ => steps++));
@@ -75,7 +70,7 @@ public class ScalarLifetimeTests
     public void A_verification_run_leaves_no_Scalar_to_the_finalizer()
     {
         using var temp = new TempFolder();
-        using var data = new SyntheticFaceDataset(classes: 6, imagesPerClass: 4, seed: 3);
+        using var data = TinyRun.Data();
         var bin = LeakTests.HeldOutBin(data, temp.Path);
         using var backbone = BackboneRegistry.Create("mbf", new BackboneOptions { EmbeddingSize = 32 });
         var runner = new VerificationRunner(new TorchModuleEmbedder(backbone, "mbf"), new VerificationOptions { BatchSize = 7 });
