@@ -4,8 +4,8 @@
 .DESCRIPTION
     There is no platyPS here, so help has one source: the C# XML docs. The class <summary> is the synopsis, the
     <remarks> paragraphs the description, each <example> an example (<code> then <para>), and each parameter
-    property's <summary> its description. Syntax, types, pipeline input and positions come from the imported module,
-    so help cannot drift from the code. Run it in a pwsh that has imported the laid-out module.
+    property's <summary> its description. Syntax, types, pipeline input, positions, default values and INPUTS come
+    from the imported module, so help cannot drift from the code. Run it in a pwsh that has imported the laid-out module.
 .PARAMETER ModuleName
     The imported module whose cmdlets are documented.
 .PARAMETER XmlDocPath
@@ -68,7 +68,45 @@ function Write-Paras([string[]] $paras) {
     $w.WriteEndElement()
 }
 
-function Write-Parameter($parameter, $setData, [string] $description) {
+# A parameter's default is what a fresh instance of the cmdlet holds, the property's initializer. Only values a user
+# could type are shown: a zero that the parameter's ValidateRange rejects means 'not given' (the cmdlet then takes
+# the value from elsewhere, a config for example), and objects that only keep the compiler's null analysis quiet
+# (a FaceDataset made by new()) are no default at all.
+function Get-DefaultValue([System.Management.Automation.ParameterMetadata] $parameter, $instance) {
+    if ($parameter.ParameterType -eq [System.Management.Automation.SwitchParameter]) { return 'False' }
+    $value = $instance.GetType().GetProperty($parameter.Name).GetValue($instance)
+    $values = @($value | Where-Object { $null -ne $_ -and "$_" -ne '' })
+    if ($values.Count -eq 0) { return 'None' }
+    foreach ($v in $values) {
+        if (-not ($v -is [string] -or $v -is [enum] -or $v.GetType().IsPrimitive)) { return 'None' }
+    }
+    $range = $parameter.Attributes | Where-Object { $_ -is [System.Management.Automation.ValidateRangeAttribute] }
+    if ($range -and $null -ne $range.MinRange -and @($values | Where-Object { $_ -lt $range.MinRange -or $_ -gt $range.MaxRange }).Count) {
+        return 'None'
+    }
+    $values -join ', '
+}
+
+# INPUTS: one entry per type that binds from the pipeline, saying which parameters take it and how.
+function Get-InputType([System.Management.Automation.CmdletInfo] $cmd) {
+    $inputs = [ordered]@{}
+    foreach ($p in $cmd.Parameters.Values | Where-Object { $_.Name -notin $common }) {
+        $sets = @($p.ParameterSets.Values)
+        $how = @()
+        if ($sets | Where-Object ValueFromPipeline) { $how += 'by value' }
+        if ($sets | Where-Object ValueFromPipelineByPropertyName) {
+            $how += "by property name ($(@($p.Name) + @($p.Aliases) -join ', '))"
+        }
+        if (-not $how) { continue }
+        $type = $p.ParameterType
+        if ([Nullable]::GetUnderlyingType($type)) { $type = [Nullable]::GetUnderlyingType($type) }
+        if (-not $inputs.Contains($type.FullName)) { $inputs[$type.FullName] = @() }
+        $inputs[$type.FullName] += "-$($p.Name), $($how -join ' and ')."
+    }
+    $inputs
+}
+
+function Write-Parameter($parameter, $setData, [string] $description, [string] $defaultValue) {
     $pipeline = @()
     if ($setData.ValueFromPipeline) { $pipeline += 'ByValue' }
     if ($setData.ValueFromPipelineByPropertyName) { $pipeline += 'ByPropertyName' }
@@ -94,6 +132,7 @@ function Write-Parameter($parameter, $setData, [string] $description) {
     $w.WriteStartElement('dev', 'type', $dev)
     $w.WriteElementString('maml', 'name', $maml, $type.FullName)
     $w.WriteEndElement()
+    $w.WriteElementString('dev', 'defaultValue', $dev, $defaultValue)
     $w.WriteEndElement()
 }
 
@@ -106,7 +145,10 @@ foreach ($cmd in Get-Command -Module $ModuleName -CommandType Cmdlet | Sort-Obje
     if ($null -eq $typeDoc) { throw "$($cmd.Name): no XML docs for $typeName" }
     $parameters = @($cmd.Parameters.Values | Where-Object { $_.Name -notin $common })
     $parameterDoc = @{}
+    $defaults = @{}
+    $instance = [Activator]::CreateInstance($cmd.ImplementingType)
     foreach ($p in $parameters) {
+        $defaults[$p.Name] = Get-DefaultValue $p $instance
         if ($standard.ContainsKey($p.Name)) { $parameterDoc[$p.Name] = $standard[$p.Name]; continue }
         # Parameters inherited from a base cmdlet are documented on the class that declares them.
         $declaring = $cmd.ImplementingType.GetProperty($p.Name).DeclaringType.FullName
@@ -131,7 +173,7 @@ foreach ($cmd in Get-Command -Module $ModuleName -CommandType Cmdlet | Sort-Obje
         $w.WriteStartElement('command', 'syntaxItem', $command)
         $w.WriteElementString('maml', 'name', $maml, $cmd.Name)
         foreach ($p in $set.Parameters | Where-Object { $_.Name -notin $common }) {
-            Write-Parameter $cmd.Parameters[$p.Name] $p $parameterDoc[$p.Name]
+            Write-Parameter $cmd.Parameters[$p.Name] $p $parameterDoc[$p.Name] $defaults[$p.Name]
         }
         $w.WriteEndElement()
     }
@@ -140,7 +182,20 @@ foreach ($cmd in Get-Command -Module $ModuleName -CommandType Cmdlet | Sort-Obje
     $w.WriteStartElement('command', 'parameters', $command)
     foreach ($p in $parameters) {
         $firstSet = $p.ParameterSets.Values | Select-Object -First 1
-        Write-Parameter $p $firstSet $parameterDoc[$p.Name]
+        Write-Parameter $p $firstSet $parameterDoc[$p.Name] $defaults[$p.Name]
+    }
+    $w.WriteEndElement()
+
+    $w.WriteStartElement('command', 'inputTypes', $command)
+    $inputs = Get-InputType $cmd
+    if ($inputs.Count -eq 0) { $inputs['None'] = @('Nothing binds from the pipeline.') }
+    foreach ($name in $inputs.Keys) {
+        $w.WriteStartElement('command', 'inputType', $command)
+        $w.WriteStartElement('dev', 'type', $dev)
+        $w.WriteElementString('maml', 'name', $maml, $name)
+        $w.WriteEndElement()
+        Write-Paras $inputs[$name]
+        $w.WriteEndElement()
     }
     $w.WriteEndElement()
 

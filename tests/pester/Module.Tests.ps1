@@ -116,6 +116,43 @@ Describe '<Name> follows the cmdlet design rules' -ForEach $commands {
         }
     }
 
+    It 'documents the default of every parameter that has one, and no default it does not have' {
+        $help = Get-Help $Name -Full
+        $instance = [Activator]::CreateInstance($type)
+        $common = [System.Management.Automation.PSCmdlet]::CommonParameters + [System.Management.Automation.PSCmdlet]::OptionalCommonParameters
+        foreach ($parameter in $command.Parameters.Values | Where-Object Name -NotIn $common) {
+            $documented = "$(($help.Parameters.Parameter | Where-Object Name -EQ $parameter.Name).defaultValue)"
+            if ($parameter.ParameterType -eq [System.Management.Automation.SwitchParameter]) {
+                $documented | Should -Be 'False' -Because "-$($parameter.Name) is a switch"
+                continue
+            }
+            # A fresh instance holds the property's initializer: that is the value a call without the parameter uses.
+            $value = $type.GetProperty($parameter.Name).GetValue($instance)
+            $simple = @($value | Where-Object { $null -ne $_ -and ($_ -is [string] -or $_ -is [enum] -or $_.GetType().IsPrimitive) })
+            $trivial = $simple.Count -eq 0 -or ($simple.Count -eq 1 -and "$($simple[0])" -in '', '0', 'False')
+            if (-not $trivial) {
+                $documented | Should -Be ($simple -join ', ') -Because "-$($parameter.Name) defaults to $($simple -join ', ')"
+            }
+            elseif ($documented -ne 'None') {
+                $documented | Should -Be "$value" -Because "help may show only the real default of -$($parameter.Name)"
+            }
+        }
+    }
+
+    It 'lists the type of every pipeline-bound parameter under INPUTS, naming the parameter' {
+        $inputs = @((Get-Help $Name -Full).inputTypes.inputType)
+        $common = [System.Management.Automation.PSCmdlet]::CommonParameters + [System.Management.Automation.PSCmdlet]::OptionalCommonParameters
+        $bound = @($command.Parameters.Values | Where-Object Name -NotIn $common | Where-Object {
+            $_.ParameterSets.Values | Where-Object { $_.ValueFromPipeline -or $_.ValueFromPipelineByPropertyName } })
+        foreach ($parameter in $bound) {
+            $typeName = ([Nullable]::GetUnderlyingType($parameter.ParameterType) ?? $parameter.ParameterType).FullName
+            $entry = $inputs | Where-Object { $_.type.name -eq $typeName }
+            $entry | Should -Not -BeNullOrEmpty -Because "-$($parameter.Name) binds a $typeName from the pipeline"
+            ($entry.description.Text -join ' ') | Should -Match "-$($parameter.Name)\b"
+        }
+        if ($bound.Count -eq 0) { $inputs.type.name | Should -Be 'None' }
+    }
+
     It 'has examples that parse' {
         foreach ($example in (Get-Help $Name -Full).Examples.Example) {
             $errors = $null
