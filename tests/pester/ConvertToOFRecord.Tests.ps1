@@ -201,8 +201,8 @@ public static class StopAtFirstProgress
             $reached.Wait([TimeSpan]::FromMinutes(5)) | Should -BeTrue -Because 'the conversion reports progress while it writes'
             $ps.Stop()
             $ps.InvocationStateInfo.State | Should -Be 'Stopped'
-            $ps.Streams.Progress[0].StatusDescription | Should -Match '[\d,]+ of 40,000 records, [\d,]+ records/s'
-            $ps.Streams.Progress[0].SecondsRemaining | Should -BeGreaterThan 0
+            $ps.Streams.Progress[0].StatusDescription | Should -Match '^[\d,]+ of 40,000 records, [\d,]+ records/s, 0 skipped, \d+:\d\d:\d\d left$'
+            $ps.Streams.Progress[0].SecondsRemaining | Should -Be -1 -Because 'the minimal progress view would print it as raw seconds'
         }
         finally { $ps.Dispose() }
         Join-Path $out '_SUCCESS' | Should -Not -Exist

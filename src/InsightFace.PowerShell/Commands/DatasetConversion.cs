@@ -55,11 +55,11 @@ internal sealed class DatasetConversion : IProgress<ConversionProgress>
     /// <summary>Shows the conversion's progress: records done, records per second and the time left.</summary>
     public void Report(ConversionProgress value)
     {
+        var left = value.Remaining is { } remaining ? $", {TimeLeft.Format(remaining)}" : "";
         var record = new ProgressRecord(1, _activity,
-            $"{value.Processed:N0} of {value.Total:N0} records, {value.RecordsPerSecond:N0} records/s, {value.Skipped:N0} skipped")
+            $"{value.Processed:N0} of {value.Total:N0} records, {value.RecordsPerSecond:N0} records/s, {value.Skipped:N0} skipped{left}")
         {
             PercentComplete = (int)Math.Round(100 * value.Fraction),
-            SecondsRemaining = value.Remaining is { } left ? (int)Math.Ceiling(left.TotalSeconds) : -1,
             RecordType = value.Processed == value.Total ? ProgressRecordType.Completed : ProgressRecordType.Processing,
         };
         _cmdlet.WriteProgress(record);

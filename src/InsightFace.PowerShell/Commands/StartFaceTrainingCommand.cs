@@ -409,10 +409,10 @@ public sealed class StartFaceTrainingCommand : InsightFaceCmdlet
             _lastProgress = DateTime.UtcNow;
             var epochs = (int)Math.Ceiling((double)step.TotalSteps / step.StepsPerEpoch);
             var inEpoch = step.GlobalStep - step.Epoch * step.StepsPerEpoch;
-            Write(() => cmdlet.WriteProgress(new ProgressRecord(EpochActivity, "Training", $"Epoch {step.Epoch + 1}/{epochs}")
+            Write(() => cmdlet.WriteProgress(new ProgressRecord(EpochActivity, "Training",
+                $"Epoch {step.Epoch + 1}/{epochs} · {TimeLeft.Format(step.Remaining)}")
             {
                 PercentComplete = (int)(100 * step.GlobalStep / step.TotalSteps),
-                SecondsRemaining = (int)step.Remaining.TotalSeconds,
             }));
             Write(() => cmdlet.WriteProgress(new ProgressRecord(StepActivity, "Steps",
                 $"step {step.GlobalStep}/{step.TotalSteps} · loss {step.Loss:F4} · lr {step.LearningRate:G4} · {step.SamplesPerSecond:F1} img/s")

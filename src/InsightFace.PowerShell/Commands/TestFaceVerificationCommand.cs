@@ -197,10 +197,10 @@ public sealed class TestFaceVerificationCommand : FaceModelCmdlet
         {
             var seconds = Math.Max(_clock.Elapsed.TotalSeconds, 1e-3);
             var rate = value.ImagesDone / seconds;
-            var record = new ProgressRecord(0, "Test-FaceVerification", $"{target} · {value.ImagesDone}/{value.ImagesTotal} images · {rate:F1} img/s")
+            var left = rate > 0 ? $" · {TimeLeft.Format(TimeSpan.FromSeconds((value.ImagesTotal - value.ImagesDone) / rate))}" : "";
+            var record = new ProgressRecord(0, "Test-FaceVerification", $"{target} · {value.ImagesDone}/{value.ImagesTotal} images · {rate:F1} img/s{left}")
             {
                 PercentComplete = (int)(100L * value.ImagesDone / Math.Max(value.ImagesTotal, 1)),
-                SecondsRemaining = rate > 0 ? (int)((value.ImagesTotal - value.ImagesDone) / rate) : -1,
             };
             command.WriteProgress(record);
         }
