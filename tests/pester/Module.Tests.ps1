@@ -56,6 +56,14 @@ Describe 'The module manifest' {
         $warnings | Select-Object -Last 1 | Should -Be '0'
     }
 
+    It 'is found by a plain pwsh outside the clone once its folder is in a PSModulePath folder (README: Installing)' {
+        $modules = New-Item -ItemType Directory -Path (Join-Path $TestDrive 'Modules')
+        $null = New-Item -ItemType SymbolicLink -Path (Join-Path $modules 'InsightFace') -Target (Get-ModuleUnderTest)
+        # No Import-Module: the first cmdlet call loads the module from PSModulePath, as in a new interactive pwsh.
+        $output = Invoke-FreshPwsh "`$env:PSModulePath = '$modules'; Set-Location '$TestDrive'; (Get-InsightFaceInfo).ModuleVersion; (Get-Module InsightFace).ModuleBase"
+        $output | Select-Object -Last 2 | Should -Be @("$($module.Version)", (Join-Path $modules "InsightFace/$($module.Version)"))
+    }
+
     It 'has an about_InsightFace topic' {
         (Get-Help about_InsightFace | Out-String) | Should -Match 'Get-InsightFaceInfo'
     }
