@@ -1,6 +1,7 @@
-"""One PyTorch measurement for BackboneBench (Program.cs starts it): a network, a mode, the input file and a count.
+"""One PyTorch measurement for BackboneBench (Program.cs starts it): a network, a mode, the input file, a count,
+a memory layout and a batch size.
 
-    /usr/bin/python3 backbone_bench.py <r18|r50|mbf|...> <infer|train> <input.f32> <iterations>
+    /usr/bin/python3 backbone_bench.py <r18|r50|mbf|...> <infer|train> <input.f32> <iterations> <contiguous|channels_last> <batch>
 
 Prints one line: "<images per second, fastest iteration> <images per second, mean> <peak RSS in MB>". The batch is the float32 NCHW file the C# side wrote,
 so both frameworks see the same inputs. Python's torch defaults to one thread here; the benchmark uses two.
@@ -16,15 +17,17 @@ import torch
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from arcface_nets import get_model  # noqa: E402
 
-BATCH = 16
 
 
 def main():
     name, mode, input_path, iterations = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+    layout, batch = sys.argv[5], int(sys.argv[6])
+    memory_format = {"contiguous": torch.contiguous_format, "channels_last": torch.channels_last}[layout]
     torch.set_num_threads(2)
     torch.manual_seed(1)
-    images = torch.from_numpy(numpy.fromfile(input_path, dtype=numpy.float32).reshape(BATCH, 3, 112, 112))
-    model = get_model(name)
+    images = torch.from_numpy(numpy.fromfile(input_path, dtype=numpy.float32).reshape(batch, 3, 112, 112))
+    images = images.contiguous(memory_format=memory_format)
+    model = get_model(name).to(memory_format=memory_format)
     if mode == "infer":
         model.eval()
 
@@ -48,7 +51,7 @@ def main():
         step()
         seconds.append(time.perf_counter() - start)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"{BATCH / min(seconds):.3f} {BATCH * iterations / sum(seconds):.3f} {peak_mb:.0f}")
+    print(f"{batch / min(seconds):.3f} {batch * iterations / sum(seconds):.3f} {peak_mb:.0f}")
 
 
 if __name__ == "__main__":

@@ -10,9 +10,14 @@
 // same epoch. Both frameworks use 2 threads. More steps give steadier numbers: pass e.g. 20. The machines are
 // shared, so the ratio uses each side's fastest step (the least disturbed); the means are printed too, and the
 // loader is compared with the mean step rate.
+//
+// PyTorch runs at its best: in both memory layouts (NCHW and channels_last), each with glibc's default allocator and
+// with MALLOC_MMAP_MAX_=0 (no mmap for large blocks, what the engine's NativeHeap sets), and the ratio is against the
+// fastest of the four. The Trainer runs in both layouts too; the ratio is for its default, channels_last.
 using System.Collections;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
+using InsightFace.Engine.Backbones;
 using InsightFace.Engine.Checkpoints;
 using InsightFace.Engine.Configuration;
 using InsightFace.Engine.Data.Loading;
@@ -32,7 +37,7 @@ var work = Directory.CreateTempSubdirectory("trainingbench").FullName;
 torch.set_num_threads(2);
 
 Console.WriteLine($"batch {batch}, {steps} timed steps after 1 warm-up, num_classes {NumClasses}, 2 threads; {Environment.ProcessorCount} CPUs, load average {LoadAverage()}");
-Console.WriteLine($"{"network",-8} {"Trainer samples/s",18} {"PyTorch samples/s",18} {"ratio",7} {"(means)",14} {"loader images/s",16} {"loader / step",14}");
+Console.WriteLine($"{"network",-8} {"layout",-14} {"allocator",-10} {"Trainer samples/s",18} {"PyTorch samples/s",18} {"(means)",14}");
 foreach (var network in networks)
 {
     var classes = (batch * (steps + 1) + ImagesPerClass - 1) / ImagesPerClass;
@@ -41,19 +46,36 @@ foreach (var network in networks)
         dataset: new Dictionary<string, object?> { ["rec"] = "synthetic", ["num_classes"] = (long)NumClasses, ["num_image"] = (long)data.Count },
         set: new Hashtable { ["network"] = network, ["batch_size"] = batch, ["num_epoch"] = 1, ["frequent"] = 1000, ["verbose"] = 100000, ["seed"] = Seed });
 
-    var timer = new StepTimer();
-    using (var trainer = new Trainer(new TrainingRequest(config, data, Path.Combine(work, network)) { Overwrite = true }, timer))
-        trainer.Run(CancellationToken.None);
-    var durations = timer.StepSeconds().Skip(1).ToList(); // step 1 is the warm-up
-    var (oursBest, oursMean) = (batch / durations.Min(), batch * durations.Count / durations.Sum());
-
     var batches = Path.Combine(work, $"{network}.batches");
     var written = WriteBatches(data, config.Config, batches, steps + 1);
-    var theirs = Run("/usr/bin/python3",
-        [Path.Combine(AppContext.BaseDirectory, "training_bench.py"), network, batches, $"{batch}", $"{written}", $"{NumClasses}"]).Split(' ').Select(double.Parse).ToArray();
-
+    var ours = new Dictionary<string, (double Best, double Mean)>();
+    var theirs = new List<(string Layout, string Allocator, double Best, double Mean)>();
+    foreach (var layout in new[] { MemoryFormat.Contiguous, MemoryFormat.ChannelsLast })
+    {
+        var inLayout = ConfigResolver.Resolve(null,
+            dataset: new Dictionary<string, object?> { ["rec"] = "synthetic", ["num_classes"] = (long)NumClasses, ["num_image"] = (long)data.Count },
+            set: new Hashtable { ["network"] = network, ["batch_size"] = batch, ["num_epoch"] = 1, ["frequent"] = 1000, ["verbose"] = 100000, ["seed"] = Seed, ["memory_format"] = layout });
+        var timer = new StepTimer();
+        using (var trainer = new Trainer(new TrainingRequest(inLayout, data, Path.Combine(work, network)) { Overwrite = true }, timer))
+            trainer.Run(CancellationToken.None);
+        var durations = timer.StepSeconds().Skip(1).ToList(); // step 1 is the warm-up
+        ours[layout] = (batch / durations.Min(), batch * durations.Count / durations.Sum());
+        foreach (var allocator in new[] { "default", "no-mmap" })
+        {
+            var result = Run("/usr/bin/python3",
+                [Path.Combine(AppContext.BaseDirectory, "training_bench.py"), network, batches, $"{batch}", $"{written}", $"{NumClasses}", layout],
+                allocator == "no-mmap" ? new() { ["MALLOC_MMAP_MAX_"] = "0" } : new()).Split(' ').Select(double.Parse).ToArray();
+            theirs.Add((layout, allocator, result[0], result[1]));
+            var o = allocator == "default" ? $"{ours[layout].Best,18:F2}" : $"{"",18}";
+            var om = allocator == "default" ? $"{ours[layout].Mean:F2}" : "-";
+            Console.WriteLine($"{network,-8} {layout,-14} {allocator,-10} {o} {result[0],18:F2} {$"{om}/{result[1]:F2}",14}");
+        }
+    }
+    var best = theirs.MaxBy(t => t.Best);
+    var ourDefault = ours[MemoryFormat.ChannelsLast];
     var loader = LoaderImagesPerSecond(data, config.Config);
-    Console.WriteLine($"{network,-8} {oursBest,18:F2} {theirs[0],18:F2} {oursBest / theirs[0],6:F2}x {$"{oursMean:F2}/{theirs[1]:F2}",14} {loader,16:F1} {loader / oursMean,13:F1}x");
+    Console.WriteLine($"{network,-8} ratio: Trainer (channels_last) / PyTorch at its best ({best.Layout}, {best.Allocator}) = {ourDefault.Best / best.Best:F2}x " +
+                      $"(means {ourDefault.Mean / best.Mean:F2}x); loader {loader:F1} images/s = {loader / ourDefault.Mean:F1}x the step's need");
 }
 Console.WriteLine($"load average at the end: {LoadAverage()}");
 Directory.Delete(work, recursive: true);
@@ -86,9 +108,11 @@ static int WriteBatches(SyntheticFaceDataset data, TrainingConfig config, string
     return written;
 }
 
-static string Run(string program, string[] arguments)
+static string Run(string program, string[] arguments, Dictionary<string, string> environment)
 {
-    using var process = Process.Start(new ProcessStartInfo(program, arguments) { RedirectStandardOutput = true })!;
+    var start = new ProcessStartInfo(program, arguments) { RedirectStandardOutput = true };
+    foreach (var (name, value) in environment) start.Environment[name] = value;
+    using var process = Process.Start(start)!;
     var output = process.StandardOutput.ReadToEnd().Trim();
     process.WaitForExit();
     if (process.ExitCode != 0) throw new InvalidOperationException($"{program} {string.Join(' ', arguments)} exited with {process.ExitCode}");

@@ -1,6 +1,9 @@
 // Verification throughput: seconds for the whole InsightFace protocol on a .bin (read, decode, flip, embed,
 // metrics) through our checkpoints and through their ONNX exports in ONNX Runtime, against the same model's bare inference on the same images in the same run.
-// Usage: dotnet run -c Release -- [images (default 240; 12000 is LFW's size)] [networks (default mbf,r50)]
+// Then PyTorch 1.13 (/usr/bin/python3, BackboneBench's backbone_bench.py) runs the same network's bare inference
+// (eval, no_grad; no decoding, no flipping) on the same decoded faces at batch 16 and 200, in NCHW and channels_last;
+// the ratio that counts is our whole protocol through the checkpoint against PyTorch's faster layout at our batch.
+// Usage: dotnet run -c Release -- [images (default 240; 12000 is LFW's size)] [networks (default mbf,r50)] [batch (default 16)]
 using System.Diagnostics;
 using InsightFace.Engine.Checkpoints;
 using InsightFace.Engine.Data.Imaging;
@@ -8,9 +11,9 @@ using InsightFace.Engine.Data.Verification;
 using InsightFace.Engine.Evaluation;
 using InsightFace.Engine.Export.Onnx;
 
-const int BatchSize = 64;
 var imageCount = args.Length > 0 ? int.Parse(args[0]) : 240;
 var networks = args.Length > 1 ? args[1].Split(',') : ["mbf", "r50"];
+var batchSize = args.Length > 2 ? int.Parse(args[2]) : 16;
 if (imageCount % 2 != 0 || imageCount < 20) throw new ArgumentException("images must be even and at least 20 (10 pairs).");
 
 var work = Directory.CreateTempSubdirectory("verification-bench-").FullName;
@@ -18,29 +21,52 @@ try
 {
     var bin = Path.Combine(work, "synthetic.bin");
     WriteSyntheticBin(bin, imageCount);
-    Console.WriteLine($"{imageCount} images ({imageCount / 2} pairs), {new FileInfo(bin).Length / 1e6:F1} MB .bin, batch {BatchSize}, " +
-                      $"{TorchSharp.torch.get_num_threads()} torch threads, {Environment.ProcessorCount} cores");
+    Console.WriteLine($"{imageCount} images ({imageCount / 2} pairs), {new FileInfo(bin).Length / 1e6:F1} MB .bin, batch {batchSize}, " +
+                      $"{TorchSharp.torch.get_num_threads()} torch threads, {Environment.ProcessorCount} cores, load average {LoadAverage()}");
     Console.WriteLine("network  protocol_s  bare_inference_s  overhead_ratio  protocol_img/s  peak_rss_MB");
     foreach (var network in networks)
     {
         var checkpoint = CheckpointModel.CreateInitial(Path.Combine(work, network), network, 512, seed: 1, overwrite: false);
-        using (var model = FaceModel.OpenCheckpoint(checkpoint.Folder)) Measure(network, model);
+        double ours;
+        using (var model = FaceModel.OpenCheckpoint(checkpoint.Folder)) ours = Measure(network, model);
+        ComparePyTorch(network, ours);
         // The same weights through ONNX Runtime, as Test-FaceVerification -ModelPath runs an exported model.
         var onnx = Path.Combine(work, network + ".onnx");
         FaceOnnxExporter.Export(checkpoint, onnx, 11, foldBatchNorm: true, verify: false, overwrite: false);
         using (var model = FaceModel.OpenOnnx(onnx)) Measure(network + "/onnx", model);
     }
 
-    void Measure(string label, FaceModel model)
+    double Measure(string label, FaceModel model)
     {
         var set = VerificationBinReader.Read(bin);
         model.Embed(DecodeBatch(set, model.InputTransform, 0, 2, flip: false), 2); // warm-up: first-call allocations
-        var bare = BareInference(model, set);
+        var bare = BareInference(model, set, batchSize);
         var clock = Stopwatch.StartNew();
-        var result = new VerificationRunner(model, new VerificationOptions { BatchSize = BatchSize }).Run(bin);
+        var result = new VerificationRunner(model, new VerificationOptions { BatchSize = batchSize }).Run(bin);
         var protocol = clock.Elapsed.TotalSeconds;
         Console.WriteLine($"{label,-8} {protocol,10:F2} {bare,17:F2} {protocol / bare,15:F3} {2 * imageCount / protocol,15:F1} {PeakRssMegabytes(),12:F0}");
         Console.WriteLine($"         (accuracy {result.Accuracy:F4}, runner's own inference time {result.InferenceTime.TotalSeconds:F2} s)");
+        return 2 * imageCount / protocol;
+    }
+
+    void ComparePyTorch(string network, double oursImagesPerSecond)
+    {
+        var set = VerificationBinReader.Read(bin);
+        var best = 0.0;
+        var bestLayout = "";
+        foreach (var batch in new[] { batchSize, 200 })
+        {
+            var input = Path.Combine(work, $"faces{batch}.f32");
+            var faces = Enumerable.Range(0, batch).SelectMany(i => DecodeBatch(set, FaceImageTransform.ArcFace, i % set.Images.Count, 1, flip: false)).ToArray();
+            File.WriteAllBytes(input, System.Runtime.InteropServices.MemoryMarshal.AsBytes(faces.AsSpan()).ToArray());
+            foreach (var layout in new[] { "contiguous", "channels_last" })
+            {
+                var imagesPerSecond = PyTorchInference(network, input, layout, batch);
+                Console.WriteLine($"         PyTorch 1.13 bare inference, batch {batch,3}, {layout,-13}: {imagesPerSecond,8:F1} img/s");
+                if (batch == batchSize && imagesPerSecond > best) (best, bestLayout) = (imagesPerSecond, layout);
+            }
+        }
+        Console.WriteLine($"{network,-8} ratio: our protocol through the checkpoint / PyTorch bare inference ({bestLayout}, batch {batchSize}) = {oursImagesPerSecond / best:F2}x");
     }
 }
 finally
@@ -48,13 +74,27 @@ finally
     Directory.Delete(work, recursive: true);
 }
 
+// PyTorch's fastest of 3 timed batches (after a warm-up), in images per second.
+static double PyTorchInference(string network, string input, string layout, int batch)
+{
+    var start = new ProcessStartInfo("/usr/bin/python3",
+        [Path.Combine(AppContext.BaseDirectory, "backbone_bench.py"), network, "infer", input, "3", layout, $"{batch}"]) { RedirectStandardOutput = true };
+    using var process = Process.Start(start)!;
+    var output = process.StandardOutput.ReadToEnd().Trim().Split('\n')[^1];
+    process.WaitForExit();
+    if (process.ExitCode != 0) throw new InvalidOperationException($"backbone_bench.py {network} exited with {process.ExitCode}");
+    return double.Parse(output.Split(' ')[0]);
+}
+
+static string LoadAverage() => string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
+
 // The protocol's forward passes (every image and its mirror, in batches) and nothing else: decoding is untimed.
-static double BareInference(FaceModel model, VerificationSet set)
+static double BareInference(FaceModel model, VerificationSet set, int batchSize)
 {
     var timed = TimeSpan.Zero;
-    for (var start = 0; start < set.Images.Count; start += BatchSize)
+    for (var start = 0; start < set.Images.Count; start += batchSize)
     {
-        var count = Math.Min(BatchSize, set.Images.Count - start);
+        var count = Math.Min(batchSize, set.Images.Count - start);
         foreach (var flip in new[] { false, true })
         {
             var batch = DecodeBatch(set, model.InputTransform, start, count, flip);

@@ -4,7 +4,7 @@ namespace InsightFace.Engine.Configuration;
 
 /// <summary>
 /// Every key a training config may hold: arcface_torch's configs/base.py keys with its defaults, plus the few this
-/// toolbox adds (device, lr_power, keep_checkpoints, nan_policy, margin_gradient, dropout, pfc_update).
+/// toolbox adds (device, lr_power, keep_checkpoints, nan_policy, margin_gradient, dropout, pfc_update, memory_format).
 /// </summary>
 public static class ConfigSchema
 {
@@ -49,6 +49,8 @@ public static class ConfigSchema
         new("keep_checkpoints", ConfigKind.Integer, 3L, "checkpoints to keep", Positive),
         new("nan_policy", ConfigKind.Text, "stop", "on a NaN/Inf loss: stop or skip the batch", v => OneOf(v, new[] { "stop", "skip" })),
         new("device", ConfigKind.Text, "cpu", "cpu, cuda or cuda:N"),
+        new("memory_format", ConfigKind.Text, MemoryFormat.ChannelsLast, "layout of images, activations and convolution weights: channels_last (NHWC in memory; faster on CPU) or contiguous (NCHW, PyTorch's default)",
+            v => OneOf(v, MemoryFormat.Names)),
         new("dali", ConfigKind.Boolean, false, "NVIDIA DALI loader (not available: must be false)",
             v => (bool)v ? "DALI is a Python/CUDA loader this toolbox does not have; set dali: false" : null),
     };

@@ -39,6 +39,7 @@ public sealed class TrainingConfig
         KeepCheckpoints = (int)Get<long>("keep_checkpoints");
         SkipNonFiniteLoss = Get<string>("nan_policy") == "skip";
         Device = Get<string>("device");
+        MemoryFormat = Get<string>("memory_format");
 
         WorldSize = worldSize;
         TotalBatchSize = (long)BatchSize * worldSize;
@@ -117,6 +118,8 @@ public sealed class TrainingConfig
     public bool SkipNonFiniteLoss { get; }
     /// <summary>cpu, cuda or cuda:N.</summary>
     public string Device { get; }
+    /// <summary>The backbone's memory layout: channels_last or contiguous (see <see cref="Backbones.MemoryFormat"/>).</summary>
+    public string MemoryFormat { get; }
 
     /// <summary>Number of processes.</summary>
     public int WorldSize { get; }

@@ -49,6 +49,8 @@ public sealed class FaceModel : IFaceEmbedder, IDisposable
         var checkpoint = CheckpointStore.Open(checkpointPath);
         var target = DeviceSelector.Resolve(device);
         Backbone backbone = CheckpointModel.LoadBackbone(checkpoint, target);
+        // channels_last: oneDNN's convolutions run without reordering every input and output (bench/BackboneBench).
+        MemoryFormat.Apply(backbone, MemoryFormat.ChannelsLast);
         return new FaceModel(new TorchModuleEmbedder(backbone, checkpoint.Folder, target), backbone, checkpoint.Folder,
             checkpoint.Manifest.Network, checkpoint.Manifest.DataFolders);
     }

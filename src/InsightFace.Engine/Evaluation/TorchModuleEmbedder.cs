@@ -1,3 +1,4 @@
+using InsightFace.Engine.Backbones;
 using InsightFace.Engine.Data.Imaging;
 using static TorchSharp.torch;
 
@@ -5,7 +6,8 @@ namespace InsightFace.Engine.Evaluation;
 
 /// <summary>
 /// A TorchSharp backbone (any <c>Module&lt;Tensor, Tensor&gt;</c> from images to embeddings) as an embedder:
-/// eval mode (restored afterwards), no_grad and one dispose scope per batch, on the given device and dtype.
+/// eval mode (restored afterwards), no_grad and one dispose scope per batch, on the given device and dtype, with the
+/// images in the memory layout of the module's convolutions (<see cref="MemoryFormat"/>).
 /// </summary>
 public sealed class TorchModuleEmbedder : IFaceEmbedder
 {
@@ -46,7 +48,7 @@ public sealed class TorchModuleEmbedder : IFaceEmbedder
         {
             var input = tensor(images.AsMemory(0, count * FaceInput.Floats), [count, FaceInput.Channels, FaceInput.Size, FaceInput.Size])
                 .to(_dtype, _device);
-            output = _module.forward(input);
+            output = _module.forward(MemoryFormat.To(input, InputFormat()));
         }
         finally
         {
@@ -62,4 +64,8 @@ public sealed class TorchModuleEmbedder : IFaceEmbedder
         Buffer.BlockCopy(values, 0, result, 0, values.Length * sizeof(float));
         return result;
     }
+
+    // Images go in the layout of the first convolution's weight, so that it runs without a reorder.
+    private string InputFormat() =>
+        _module.parameters().FirstOrDefault(p => p.dim() == 4) is { } weight ? MemoryFormat.Of(weight) : MemoryFormat.Contiguous;
 }

@@ -45,4 +45,8 @@ public sealed class AdamW : TorchSharp.Modules.AdamW
             parameter.addcdiv_(state.exp_avg, denominator, value: stepSize);
         }
     }, closure);
+
+    /// <summary>The first and second moments of every parameter.</summary>
+    public IEnumerable<Tensor> StateTensors() =>
+        _state.Values.Cast<State>().SelectMany(state => new[] { state.exp_avg, state.exp_avg_sq, state.max_exp_avg_sq }).OfType<Tensor>();
 }

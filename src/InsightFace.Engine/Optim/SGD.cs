@@ -44,4 +44,7 @@ public sealed class SGD : TorchSharp.Modules.SGD
             parameter.add_(gradient, alpha: descent);
         }
     }, closure);
+
+    /// <summary>The momentum buffers, one per parameter that has stepped.</summary>
+    public IEnumerable<Tensor> StateTensors() => _state.Values.Select(state => ((State)state).momentum_buffer).OfType<Tensor>();
 }

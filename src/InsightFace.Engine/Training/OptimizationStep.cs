@@ -1,3 +1,4 @@
+using InsightFace.Engine.Backbones;
 using InsightFace.Engine.Runtime;
 using InsightFace.Engine.Distributed;
 using InsightFace.Engine.Configuration;
@@ -80,7 +81,22 @@ public sealed class OptimizationStep : IDisposable
     public Tensor? HeadMomentum => _headOptimizer?.MomentumBuffer;
 
     /// <summary>Writes the backbone optimizer's state (and the head's, where it updates the head) to <paramref name="path"/>.</summary>
-    public void SaveOptimizerState(string path) => _optimizer.save_state_dict(path);
+    /// <remarks>
+    /// The file holds the state in the contiguous layout whatever memory_format the run uses (TorchSharp reads and
+    /// writes only contiguous tensors), so a run resumes in either layout.
+    /// </remarks>
+    public void SaveOptimizerState(string path)
+    {
+        LayOutState(MemoryFormat.Contiguous);
+        try
+        {
+            _optimizer.save_state_dict(path);
+        }
+        finally
+        {
+            LayOutState(_config.MemoryFormat);
+        }
+    }
 
     /// <summary>
     /// Reads what <see cref="SaveOptimizerState"/> wrote: the momentum buffers or AdamW's moments. The settings
@@ -88,7 +104,9 @@ public sealed class OptimizationStep : IDisposable
     /// </summary>
     public void LoadOptimizerState(string path)
     {
+        LayOutState(MemoryFormat.Contiguous);
         _optimizer.load_state_dict(path);
+        LayOutState(_config.MemoryFormat);
         // load_state_dict also restores each group's settings, as PyTorch's does.
         foreach (var group in _optimizer.ParamGroups)
         {
@@ -141,6 +159,19 @@ public sealed class OptimizationStep : IDisposable
         return new StepResult(loss, Finite: true, Updated: true);
     }
 
+    // Momentum buffers and moments take the layout of their parameters, so that each update reads and writes
+    // memory in one order.
+    private void LayOutState(string format)
+    {
+        var tensors = _optimizer switch
+        {
+            Optim.SGD sgd => sgd.StateTensors(),
+            Optim.AdamW adamw => adamw.StateTensors(),
+            _ => [],
+        };
+        foreach (var tensor in tensors) MemoryFormat.Relayout(tensor, format);
+    }
+
     // A non-finite loss discards the whole window's gradients, the backbone's and the head's alike.
     private void DiscardWindow()
     {
@@ -182,7 +213,7 @@ public sealed class OptimizationStep : IDisposable
     {
         var value = gradient.to(parameter.dtype, parameter.device);
         if (parameter.grad is { } existing) existing.copy_(value);
-        else parameter.grad = value.clone().DetachFromDisposeScope();
+        else parameter.grad = empty_like(parameter).copy_(value).DetachFromDisposeScope();
     }
 
     /// <inheritdoc />

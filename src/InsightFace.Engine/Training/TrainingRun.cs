@@ -76,6 +76,8 @@ internal sealed class TrainingRun : IDisposable
             _checkpoints = new CheckpointWriter(plan, _collectives, _backbone, _head, _step);
             if (plan.ResumeFrom is { } checkpoint && plan.ResumeState is { } state) Resume(checkpoint, state);
             BroadcastBackbone();
+            // After the broadcast: MPI sends contiguous tensors only.
+            MemoryFormat.Apply(_backbone, _config.MemoryFormat);
             _loader = new TrainingLoader(plan.Request.Dataset, TrainingPlan.LoaderOptions(plan.Request));
             if (_collectives.Rank != 0) return;
             PrepareRunFolder(plan.RunFolder, plan.ReplacesRun);
@@ -205,7 +207,7 @@ internal sealed class TrainingRun : IDisposable
         StepResult result;
         using (torch.NewDisposeScope())
         {
-            var images = torch.tensor(batch.Images, new long[] { batch.Count, 3, 112, 112 }).to(_plan.Device);
+            var images = MemoryFormat.To(torch.tensor(batch.Images, new long[] { batch.Count, 3, 112, 112 }).to(_plan.Device), _config.MemoryFormat);
             var labels = torch.tensor(batch.Labels).to(_plan.Device);
             result = _step.Run(images, labels, _globalStep, lr);
         }

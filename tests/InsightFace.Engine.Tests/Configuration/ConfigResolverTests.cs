@@ -141,6 +141,7 @@ public sealed class ConfigResolverTests : IDisposable
     [InlineData("margin_list: [1.0, 0.5]\n", "margin_list", "three numbers")]
     [InlineData("optimizer: rmsprop\n", "optimizer", "sgd, adamw")]
     [InlineData("dali: true\n", "dali", "DALI")]
+    [InlineData("memory_format: nhwc\n", "memory_format", "one of channels_last, contiguous")]
     public void Wrong_types_and_impossible_values_fail_naming_key_and_line(string line, string key, string expected)
     {
         var job = Write("num_classes: 10\nnum_image: 1000\nrec: x\n" + line);

@@ -94,6 +94,58 @@ public class TrainerTests
         Assert.Equal(HeadWeights(whole.Final.Folder), HeadWeights(resumed.Final.Folder));
     }
 
+    // The checkpoint's files hold NCHW tensors whatever memory_format wrote them, so a run resumes in either layout.
+    // One checkpoint inside an accumulation window (step 7: momentum and pending gradients of 4-D weights) is resumed
+    // in both layouts for two steps: the update at step 8 applies the loaded momentum and gradients. The two agree to
+    // float32 rounding (the layouts sum convolutions in other orders), far below the size of the update itself, which
+    // a misread buffer would change by about its own size.
+    [Theory]
+    [InlineData("channels_last", "contiguous")]
+    [InlineData("contiguous", "channels_last")]
+    public void A_run_interrupted_in_one_memory_format_resumes_in_the_other(string before, string after)
+    {
+        using var data = new SyntheticFaceDataset(classes: 6, imagesPerClass: 4, seed: 3);
+        ResolvedConfig In(string format) => Config(data, new Hashtable { ["gradient_acc"] = 2, ["memory_format"] = format });
+        using var temp = new TempFolder();
+        var same = Path.Combine(temp.Path, "same");
+        TrainUntil(In(before), data, same, 7, resume: false);
+        Assert.True(File.Exists(Path.Combine(CheckpointStore.List(same)[^1].Folder, "gradients.pt")));
+        var atStep7 = Weights(CheckpointStore.List(same)[^1].ModelPath);
+        var other = Path.Combine(temp.Path, "other");
+        CopyFolder(same, other);
+
+        var sameLosses = TrainUntil(In(before), data, same, 9, resume: true);
+        var otherLosses = TrainUntil(In(after), data, other, 9, resume: true);
+
+        Assert.Equal(2, otherLosses.Count);
+        foreach (var (expected, actual) in sameLosses.Zip(otherLosses))
+            Assert.True(Math.Abs(expected - actual) <= 1e-3 * Math.Abs(expected), $"losses {string.Join(", ", otherLosses)} against {string.Join(", ", sameLosses)}");
+        var expectedWeights = Weights(CheckpointStore.List(same)[^1].ModelPath);
+        var actualWeights = Weights(CheckpointStore.List(other)[^1].ModelPath);
+        var update = expectedWeights.Zip(atStep7, (w, w7) => MathF.Abs(w - w7)).Max();
+        var error = expectedWeights.Zip(actualWeights, (e, a) => MathF.Abs(e - a)).Max();
+        Assert.True(error <= 1e-2 * update, $"max |difference| {error} against the largest change in the two steps, {update}");
+    }
+
+    // Trains until the step after global step stopAt has been reported, then interrupts (a resumable checkpoint at stopAt); the losses reported.
+    private static List<double> TrainUntil(ResolvedConfig config, SyntheticFaceDataset data, string folder, int stopAt, bool resume)
+    {
+        using var stop = new CancellationTokenSource();
+        var observer = new RecordingObserver(step => { if (step.GlobalStep == stopAt) stop.Cancel(); });
+        Assert.ThrowsAny<OperationCanceledException>(() => Train(new TrainingRequest(config, data, folder) { Resume = resume }, observer, stop.Token));
+        Assert.Equal(stopAt, CheckpointStore.List(folder)[^1].Manifest.GlobalStep);
+        return observer.Losses;
+    }
+
+    private static void CopyFolder(string from, string to)
+    {
+        foreach (var folder in Directory.EnumerateDirectories(from, "*", SearchOption.AllDirectories))
+            Directory.CreateDirectory(Path.Combine(to, Path.GetRelativePath(from, folder)));
+        Directory.CreateDirectory(to);
+        foreach (var file in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
+            File.Copy(file, Path.Combine(to, Path.GetRelativePath(from, file)));
+    }
+
     private static float[] HeadWeights(string checkpoint)
     {
         using var state = PthReader.Read(Path.Combine(checkpoint, "head.pt"));
