@@ -111,11 +111,13 @@ public sealed class RecordIODataset : IFaceDataset
         ArgumentOutOfRangeException.ThrowIfNegative(index);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, Count);
         var offset = _offsets[index];
+        // The next record of the index is usually the next in the file: reading up to it fetches this one exactly.
+        var next = index + 1 < _offsets.Length ? _offsets[index + 1] : _rec.Length;
         return AtIndexedOffset(index, () => _rec.ReadRecord(offset, payload =>
         {
             var header = IRHeader.Parse(payload, _rec.Path, offset);
             return read(payload[header.EncodedLength..], CheckLabel(header.ClassLabel, offset, _keys[index]));
-        }));
+        }, extent: next - offset));
     }
 
     /// <inheritdoc/>
