@@ -48,24 +48,43 @@ internal static class OFRecordPartWorkers
 
         var threads = Enumerable.Range(0, workers).Select(_ => Task.Factory.StartNew(Work, TaskCreationOptions.LongRunning)).ToArray();
         var written = new int[parts];
+        // Stops the other parts and waits for every thread and flush: the staged parts are removed next.
+        void StopAll()
+        {
+            stop.Cancel();
+            Task.WaitAll(threads);
+            WaitForFlushes(done, rethrow: false);
+        }
+
+        Exception? failure = null;
         try
         {
             for (var p = 0; p < parts; p++)
             {
-                while (!done[p].Task.Wait(ReportInterval)) reader.ReportWhenDue();
-                var part = done[p].Task.Result;
-                written[p] = part.Records;
-                foreach (var (index, error) in part.Skips) reader.Skip(index, error);
+                var part = done[p].Task;
+                while (Task.WaitAny([part], ReportInterval) < 0) reader.ReportWhenDue();
+                if (!part.IsCompletedSuccessfully)
+                {
+                    failure = part.Exception!.InnerException!;
+                    break;
+                }
+                written[p] = part.Result.Records;
+                foreach (var (index, error) in part.Result.Skips) reader.Skip(index, error);
                 reader.ReportWhenDue();
             }
         }
-        catch (Exception e)
+        catch
         {
-            stop.Cancel();
-            Task.WaitAll(threads);
-            // The staged parts are removed next: let their flushes finish first. What stopped the writing is the story.
-            WaitForFlushes(done, rethrow: false);
-            ExceptionDispatchInfo.Throw(FirstFailure(done) ?? (cancellationToken.IsCancellationRequested ? new OperationCanceledException(cancellationToken) : e));
+            // The caller's own progress or skip handler failed: that is the story.
+            StopAll();
+            throw;
+        }
+        if (failure is not null)
+        {
+            StopAll();
+            // The part that failed first may have been stopped by another's failure, or by the caller: name the cause.
+            ExceptionDispatchInfo.Throw(FirstFailure(done)
+                                        ?? (cancellationToken.IsCancellationRequested ? new OperationCanceledException(cancellationToken) : failure));
         }
         WaitForFlushes(done, rethrow: true);
         return written;

@@ -114,6 +114,21 @@ public class OFRecordWorkerTests
     }
 
     [Fact]
+    public void A_skip_handler_that_throws_stops_every_worker_and_its_exception_is_the_one_thrown()
+    {
+        using var temp = new TempFolder();
+        TestImages.WriteFolder(temp["faces"], 10, 10, 10, 10);
+        using var folder = ImageFolderDataset.Open(temp["faces"]);
+        using var source = new FaultyDataset(folder, i => i == 2 ? new FaceSample([1, 2, 3], 0, "bad") : null);
+
+        var e = Assert.Throws<InvalidOperationException>(() => OFRecordWriter.Write(source, temp["out"],
+            new OFRecordWriteOptions { Parts = 4, Shuffle = false, Workers = 3 }, skipped: _ => throw new InvalidOperationException("handler")));
+
+        Assert.Equal("handler", e.Message);
+        Assert.False(Directory.Exists(temp["out"]));
+    }
+
+    [Fact]
     public void Cancelling_with_several_workers_leaves_no_part_and_no_folder()
     {
         using var temp = new TempFolder();
