@@ -6,6 +6,7 @@ namespace InsightFace.Engine.Data;
 /// <summary>
 /// The read side that dataset writers share: reads source records in order, skips (and reports) corrupt or
 /// undecodable ones instead of failing, honours cancellation and reports progress a few times a second.
+/// Counting is safe from any thread; skips and progress are reported only on the writer's own thread.
 /// </summary>
 internal sealed class ConversionReader
 {
@@ -16,11 +17,12 @@ internal sealed class ConversionReader
     private static readonly TimeSpan ReportInterval = TimeSpan.FromMilliseconds(250);
     private readonly IFaceDataset _source;
     private readonly IProgress<ConversionProgress>? _progress;
-    private readonly Action<SkippedRecord>? _skipped;
+    private readonly Action<SkippedRecord>? _onSkipped;
     private readonly CancellationToken _cancellationToken;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private TimeSpan _lastReport;
     private int _processed;
+    private int _skippedCount;
     private long _bytesWritten;
 
     public ConversionReader(IFaceDataset source, IProgress<ConversionProgress>? progress, Action<SkippedRecord>? skipped,
@@ -28,12 +30,12 @@ internal sealed class ConversionReader
     {
         _source = source;
         _progress = progress;
-        _skipped = skipped;
+        _onSkipped = skipped;
         _cancellationToken = cancellationToken;
     }
 
     /// <summary>Records skipped so far.</summary>
-    public int Skipped { get; private set; }
+    public int Skipped => Volatile.Read(ref _skippedCount);
 
     /// <summary>
     /// Reads the source records <paramref name="indices"/> and yields, in that order, those that can be read and
@@ -56,7 +58,7 @@ internal sealed class ConversionReader
                 next = end < indices.Count ? ReadBatch(indices, end, size) : null;
                 for (var k = 0; k < batch.Length; k++)
                 {
-                    _processed++;
+                    Interlocked.Increment(ref _processed);
                     if (batch[k].Sample is { } sample) yield return (start + k, sample);
                     else Skip(indices[start + k], batch[k].Error!);
                 }
@@ -80,7 +82,13 @@ internal sealed class ConversionReader
     /// <summary>Counts bytes written and reports progress when it is time to.</summary>
     public void Wrote(long bytes)
     {
-        _bytesWritten += bytes;
+        Interlocked.Add(ref _bytesWritten, bytes);
+        ReportWhenDue();
+    }
+
+    /// <summary>Reports progress if the last report is old enough.</summary>
+    public void ReportWhenDue()
+    {
         if (_clock.Elapsed - _lastReport >= ReportInterval) Report();
     }
 
@@ -88,7 +96,44 @@ internal sealed class ConversionReader
     public void Report()
     {
         _lastReport = _clock.Elapsed;
-        _progress?.Report(new ConversionProgress(_processed, _source.Count, Skipped, _bytesWritten, _lastReport));
+        _progress?.Report(new ConversionProgress(Volatile.Read(ref _processed), _source.Count, Skipped,
+            Interlocked.Read(ref _bytesWritten), _lastReport));
+    }
+
+    /// <summary>
+    /// For writers that read on several threads, from any thread: reads record <paramref name="index"/> and, when it
+    /// can be read and its bytes are an image, passes them to <paramref name="write"/>, which returns the bytes it
+    /// wrote; otherwise returns why the record is to be skipped (report it with <see cref="Skip"/> on the writer's
+    /// thread). The image goes from the source's read buffer to <paramref name="write"/> without a copy of its own.
+    /// </summary>
+    public DatasetException? TryWrite(int index, FaceImageReader<int> write)
+    {
+        Interlocked.Increment(ref _processed);
+        int written;
+        try
+        {
+            written = _source.Read(index, (image, label) => ImageSize.FromEncoded(image) is null ? -1 : write(image, label));
+        }
+        catch (DatasetFormatException e)
+        {
+            return e;
+        }
+        if (written < 0)
+        {
+            // Rare: read it once more the ordinary way, for the error that names the record's origin.
+            var (sample, error) = TryRead(index);
+            if (error is not null) return error;
+            written = write(sample!.Image, sample.Label);
+        }
+        Interlocked.Add(ref _bytesWritten, written);
+        return null;
+    }
+
+    /// <summary>Reports source record <paramref name="index"/> as skipped because of <paramref name="error"/>.</summary>
+    public void Skip(int index, DatasetException error)
+    {
+        Interlocked.Increment(ref _skippedCount);
+        _onSkipped?.Invoke(new SkippedRecord(index, error));
     }
 
     /// <summary>
@@ -136,11 +181,5 @@ internal sealed class ConversionReader
             ExceptionDispatchInfo.Throw(e.Flatten().InnerExceptions[0]);
             throw;
         }
-    }
-
-    private void Skip(int index, DatasetException error)
-    {
-        Skipped++;
-        _skipped?.Invoke(new SkippedRecord(index, error));
     }
 }

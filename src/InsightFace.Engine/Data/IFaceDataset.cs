@@ -1,5 +1,8 @@
 namespace InsightFace.Engine.Data;
 
+/// <summary>Makes something of one image's encoded bytes and label; the bytes are only valid during the call.</summary>
+public delegate T FaceImageReader<out T>(ReadOnlySpan<byte> image, int label);
+
 /// <summary>
 /// A face dataset with random access by index: every reader (RecordIO, image folder, OFRecord, synthetic)
 /// implements it, so loaders and writers never care which format they read.
@@ -21,4 +24,15 @@ public interface IFaceDataset : IDisposable
 
     /// <summary>Reads image <paramref name="index"/> (0 .. Count − 1): its encoded bytes and its label.</summary>
     FaceSample Read(int index);
+
+    /// <summary>
+    /// Reads image <paramref name="index"/> and returns what <paramref name="read"/> makes of its encoded bytes and
+    /// label, failing as <see cref="Read(int)"/> does. Readers that can hand out their own buffer override it, so
+    /// that a writer copying millions of images allocates no array per image.
+    /// </summary>
+    T Read<T>(int index, FaceImageReader<T> read)
+    {
+        var sample = Read(index);
+        return read(sample.Image, sample.Label);
+    }
 }

@@ -57,8 +57,8 @@ public sealed class FaceImageDecoder
     /// </summary>
     public void DecodeChw(ReadOnlySpan<byte> encoded, FaceImageTransform transform, Span<float> chw, bool flip)
     {
-        DecodeRgb(encoded, _rgb);
-        transform.ToChw(_rgb, Width, Height, chw, flip);
+        DecodeRgba(encoded);
+        transform.RgbaToChw(_rgba, Width, Height, chw, flip);
     }
 
     private unsafe void DecodeRgba(ReadOnlySpan<byte> encoded)

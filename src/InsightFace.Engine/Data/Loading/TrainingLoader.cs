@@ -170,28 +170,28 @@ public sealed class TrainingLoader : IDisposable
     private void Decode(ImageJob job, FaceImageDecoder decoder)
     {
         var batch = job.Batch.Batch;
-        var where = $"epoch {batch.Epoch}, batch {batch.Index}, sample {job.Sample}";
-        FaceSample sample;
+        var flip = IsFlipped(batch.Epoch, job.Sample);
+        string Where() => $"epoch {batch.Epoch}, batch {batch.Index}, sample {job.Sample}";
         try
         {
-            sample = _dataset.Read(job.Sample);
+            // Decoded straight from the dataset's read buffer: no copy of the encoded bytes.
+            batch.Labels[job.Position] = _dataset.Read(job.Sample, (image, label) =>
+            {
+                decoder.DecodeChw(image, FaceImageTransform.ArcFace, batch.Images.AsSpan(job.Position * decoder.ChwLength, decoder.ChwLength), flip);
+                return label;
+            });
         }
         catch (DatasetFormatException e)
         {
-            throw new DatasetFormatException(e.ErrorId, e.FilePath, e.Offset, $"{e.Message} (training {where})", e);
-        }
-        try
-        {
-            var length = decoder.ChwLength;
-            decoder.DecodeChw(sample.Image, FaceImageTransform.ArcFace, batch.Images.AsSpan(job.Position * length, length),
-                IsFlipped(batch.Epoch, job.Sample));
+            throw new DatasetFormatException(e.ErrorId, e.FilePath, e.Offset, $"{e.Message} (training {Where()})", e);
         }
         catch (FaceImageDecodeException e)
         {
+            // Read it once more, the ordinary way, for the origin the message names: failures are rare.
+            var sample = _dataset.Read(job.Sample);
             throw new DatasetFormatException(ErrorIds.DatasetImageUndecodable, sample.Origin, null,
-                $"{sample.Origin} ({where}): expected an encoded image (JPEG or PNG), found {sample.Image.Length} bytes that do not decode: {e.Message}", e);
+                $"{sample.Origin} ({Where()}): expected an encoded image (JPEG or PNG), found {sample.Image.Length} bytes that do not decode: {e.Message}", e);
         }
-        batch.Labels[job.Position] = sample.Label;
     }
 
     /// <summary>Decode sample <paramref name="Sample"/> into position <paramref name="Position"/> of <paramref name="Batch"/>.</summary>

@@ -23,15 +23,15 @@ internal sealed class OFRecordPartWriter : IDisposable
     }
 
     /// <summary>Appends one framed record and returns the bytes it takes in the file.</summary>
-    public int Append(FaceSample sample)
+    public int Append(ReadOnlySpan<byte> image, int label)
     {
-        var length = OFRecordEncoder.FramedLength(sample.Image.Length, sample.Label);
+        var length = OFRecordEncoder.FramedLength(image.Length, label);
         if (_used + length > _chunk.Length)
         {
             WriteChunk();
             if (length > _chunk.Length) _chunk = new byte[length];
         }
-        _used += OFRecordEncoder.Encode(_chunk.AsSpan(_used), sample.Image, sample.Label);
+        _used += OFRecordEncoder.Encode(_chunk.AsSpan(_used), image, label);
         return length;
     }
 

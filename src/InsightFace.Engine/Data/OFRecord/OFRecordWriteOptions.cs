@@ -15,6 +15,12 @@ public sealed record OFRecordWriteOptions
     /// <summary>The shuffle seed: the same seed and source give byte-identical output.</summary>
     public long Seed { get; init; }
 
+    /// <summary>
+    /// The parts written at once, each on a thread of its own (at most one per part); 0, the default, takes one per
+    /// processor, at most 8. The output is the same for any number.
+    /// </summary>
+    public int Workers { get; init; }
+
     /// <summary>Replace an existing OFRecord output (<c>_SUCCESS</c> or <c>part-*</c>) in the folder.</summary>
     public bool Force { get; init; }
 }

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Runtime.ExceptionServices;
 
 namespace InsightFace.Engine.Data.OFRecord;
 
@@ -33,6 +32,7 @@ public static class OFRecordWriter
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(options.Parts, 1);
         ArgumentOutOfRangeException.ThrowIfNegative(options.SuffixLength);
+        ArgumentOutOfRangeException.ThrowIfNegative(options.Workers);
         var folder = Path.GetFullPath(outputFolder);
         ClaimOutput(folder, options.Force);
 
@@ -40,7 +40,8 @@ public static class OFRecordWriter
         var reader = new ConversionReader(source, progress, skipped, cancellationToken);
         var order = options.Shuffle ? SeededShuffle.Permutation(source.Count, options.Seed) : Enumerable.Range(0, source.Count).ToArray();
         var partNames = Enumerable.Range(0, options.Parts).Select(p => PartName(p, options.SuffixLength)).ToArray();
-        var perPart = WriteParts(order, options.Parts, partNames.Select(output.StagingPath).ToArray(), reader);
+        var perPart = OFRecordPartWorkers.Write(order, [.. partNames.Select(output.StagingPath)],
+            OFRecordPartWorkers.Count(options.Workers, options.Parts), reader, cancellationToken);
 
         var companions = StageCompanions(source, output);
         OutputGuard.Run(output.StagingPath(SuccessFileName), () => File.WriteAllBytes(output.StagingPath(SuccessFileName), []));
@@ -68,65 +69,6 @@ public static class OFRecordWriter
         if (!force)
             throw new DatasetOutputExistsException(existing,
                 $"{existing}: the folder already holds an OFRecord dataset; expected an empty output folder, or Force to replace it.");
-    }
-
-    /// <summary>
-    /// Writes the records in <paramref name="order"/> spread evenly over the parts, in one pass of the reader so that
-    /// reading ahead never stops at a part boundary, and returns the number of records in each part.
-    /// </summary>
-    private static int[] WriteParts(int[] order, int parts, string[] paths, ConversionReader reader)
-    {
-        var written = new int[parts];
-        var flushes = new List<Task>(parts);
-        var opened = 0;
-        var partEnd = 0;
-        OFRecordPartWriter? writer = null;
-        // Completes the part being written (if any) and opens the next (if any).
-        void NextPart()
-        {
-            if (writer is not null) flushes.Add(writer.CompleteAsync());
-            writer = null;
-            if (opened == parts) return;
-            writer = new OFRecordPartWriter(paths[opened]);
-            partEnd = (int)((long)order.Length * ++opened / parts);
-        }
-
-        try
-        {
-            foreach (var (position, sample) in reader.ReadAll(order))
-            {
-                while (position >= partEnd) NextPart();
-                reader.Wrote(writer!.Append(sample));
-                written[opened - 1]++;
-            }
-            // Parts after the last record written (fewer records than parts, or skipped ones at the end) stay empty.
-            while (writer is not null || opened < parts) NextPart();
-        }
-        catch
-        {
-            writer?.Dispose();
-            // The staged parts are removed next: let their flushes finish first. What stopped the writing is the story.
-            WaitForFlushes(flushes, rethrow: false);
-            throw;
-        }
-        WaitForFlushes(flushes, rethrow: true);
-        return written;
-    }
-
-    /// <summary>Waits for every part's flush; with <paramref name="rethrow"/>, then throws the first failure as itself.</summary>
-    private static void WaitForFlushes(List<Task> flushes, bool rethrow)
-    {
-        try
-        {
-            Task.WaitAll([.. flushes]);
-        }
-        catch (AggregateException e) when (rethrow)
-        {
-            ExceptionDispatchInfo.Throw(e.InnerExceptions[0]);
-        }
-        catch (AggregateException)
-        {
-        }
     }
 
     /// <summary>Stages the source's verification sets and <c>property</c> (written from the source when it has none).</summary>

@@ -101,15 +101,23 @@ public sealed class RecordIODataset : IFaceDataset
     }
 
     /// <inheritdoc/>
-    public FaceSample Read(int index)
+    public FaceSample Read(int index) =>
+        Read(index, (image, label) => new FaceSample(image.ToArray(), label, $"{_rec.Path}@{_offsets[index]}"));
+
+    /// <inheritdoc/>
+    /// <remarks>The image is handed out from the pooled read buffer: no array is allocated for it.</remarks>
+    public T Read<T>(int index, FaceImageReader<T> read)
     {
-        var record = ReadRecord(index);
-        var label = ToLabel(record.Header.ClassLabel, record.Offset, record.Key);
-        if (_property is not null && label >= _property.NumClasses)
-            throw new DatasetFormatException(ErrorIds.DatasetLabelOutOfRange, _rec.Path, record.Offset,
-                $"{_rec.Path} at offset {record.Offset} (key {record.Key}): expected a label below {_property.NumClasses} " +
-                $"as {Info.PropertyPath} says, found {label}.");
-        return new FaceSample(record.Image, label, $"{_rec.Path}@{record.Offset}");
+        ArgumentOutOfRangeException.ThrowIfNegative(index);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, Count);
+        var offset = _offsets[index];
+        // The next record of the index is usually the next in the file: reading up to it fetches this one exactly.
+        var next = index + 1 < _offsets.Length ? _offsets[index + 1] : _rec.Length;
+        return AtIndexedOffset(index, () => _rec.ReadRecord(offset, payload =>
+        {
+            var header = IRHeader.Parse(payload, _rec.Path, offset);
+            return read(payload[header.EncodedLength..], CheckLabel(header.ClassLabel, offset, _keys[index]));
+        }, extent: next - offset));
     }
 
     /// <inheritdoc/>
@@ -140,6 +148,17 @@ public sealed class RecordIODataset : IFaceDataset
                 $"{rec.Path} at offset {offset}: expected the InsightFace header record (key 0) to hold two labels " +
                 $"[first identity key, end], found flag {header.Flag} and labels [{string.Join(", ", header.ExtraLabels)}].");
         return header;
+    }
+
+    /// <summary>The class label of the record at <paramref name="offset"/>, checked against <c>property</c> when there is one.</summary>
+    private int CheckLabel(float value, long offset, int key)
+    {
+        var label = ToLabel(value, offset, key);
+        if (_property is not null && label >= _property.NumClasses)
+            throw new DatasetFormatException(ErrorIds.DatasetLabelOutOfRange, _rec.Path, offset,
+                $"{_rec.Path} at offset {offset} (key {key}): expected a label below {_property.NumClasses} " +
+                $"as {Info.PropertyPath} says, found {label}.");
+        return label;
     }
 
     private int ToLabel(float value, long offset, int key)

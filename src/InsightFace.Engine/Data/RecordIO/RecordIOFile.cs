@@ -80,10 +80,13 @@ public sealed class RecordIOFile : IDisposable
     /// Reads the record at <paramref name="offset"/> and returns what <paramref name="read"/> makes of its payload.
     /// A record in one chunk (the usual case) costs one read, of the chunk header and payload together, into a
     /// pooled buffer; split records and records longer than the guess fall back to <see cref="ReadRecord(long)"/>.
+    /// <paramref name="extent"/>, when known, is the distance to the next record in the file: the read then fetches
+    /// this record and nothing more (0: unknown, the guess is used).
     /// </summary>
-    public T ReadRecord<T>(long offset, PayloadReader<T> read)
+    public T ReadRecord<T>(long offset, PayloadReader<T> read, long extent = 0)
     {
-        var guess = (int)Math.Min(ChunkHeaderSize + Volatile.Read(ref _guess), Length - offset);
+        var wanted = extent is > ChunkHeaderSize and <= MaxGuess ? (int)extent : ChunkHeaderSize + Volatile.Read(ref _guess);
+        var guess = (int)Math.Min(wanted, Length - offset);
         if (guess >= ChunkHeaderSize)
         {
             var buffer = ArrayPool<byte>.Shared.Rent(guess);

@@ -61,6 +61,46 @@ public class FaceImageDecoderTests
         Assert.Equal(onnxHelper, BitConverter.SingleToUInt32Bits(chw[0]));
     }
 
+    [Theory]
+    [InlineData(ChannelOrder.Rgb, false, 112)]
+    [InlineData(ChannelOrder.Rgb, true, 112)]
+    [InlineData(ChannelOrder.Bgr, true, 13)]
+    [InlineData(ChannelOrder.Rgb, true, 7)]
+    public void Rgba_pixels_give_the_floats_of_their_rgb_bytes_and_of_insightfaces_arithmetic(ChannelOrder order, bool flip, int width)
+    {
+        // Every byte value in every channel, at every column (vector groups of 8 and the columns after them), alpha random.
+        const int height = 3;
+        var random = new Random(5);
+        var rgba = new byte[4 * width * height];
+        for (var p = 0; p < width * height; p++)
+            (rgba[4 * p], rgba[4 * p + 1], rgba[4 * p + 2], rgba[4 * p + 3]) = ((byte)p, (byte)(7 * p + 3), (byte)(13 * p + 5), (byte)random.Next(256));
+        var rgb = Enumerable.Range(0, width * height).SelectMany(p => rgba.Skip(4 * p).Take(3)).ToArray();
+        var transforms = new (FaceImageTransform Transform, Func<byte, float> Expected)[]
+        {
+            (new FaceImageTransform(127.5f, 127.5f, order), v => (v - 127.5f) * (float)(1.0 / 127.5)),
+            (new FaceImageTransform(0, 1, order), v => v),
+        };
+        if (order == ChannelOrder.Rgb) transforms = [.. transforms, (FaceImageTransform.ArcFace, v => (v / 255f - 0.5f) / 0.5f)];
+
+        foreach (var (transform, expected) in transforms)
+        {
+            var fromRgba = new float[3 * width * height];
+            var fromRgb = new float[3 * width * height];
+            transform.RgbaToChw(rgba, width, height, fromRgba, flip);
+            transform.ToChw(rgb, width, height, fromRgb, flip);
+
+            Assert.Equal(fromRgb.Select(BitConverter.SingleToUInt32Bits), fromRgba.Select(BitConverter.SingleToUInt32Bits));
+            for (var c = 0; c < 3; c++)
+                for (var y = 0; y < height; y++)
+                    for (var x = 0; x < width; x++)
+                    {
+                        var source = (y * width + (flip ? width - 1 - x : x)) * 4 + (order == ChannelOrder.Rgb ? c : 2 - c);
+                        Assert.Equal(BitConverter.SingleToUInt32Bits(expected(rgba[source])),
+                            BitConverter.SingleToUInt32Bits(fromRgba[(c * height + y) * width + x]));
+                    }
+        }
+    }
+
     [Fact]
     public void Bgr_order_and_a_custom_mean_and_std_are_applied()
     {

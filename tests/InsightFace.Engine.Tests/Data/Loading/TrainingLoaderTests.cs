@@ -1,6 +1,8 @@
 using InsightFace.Engine.Data;
 using InsightFace.Engine.Data.Imaging;
 using InsightFace.Engine.Data.Loading;
+using InsightFace.Engine.Data.RecordIO;
+using InsightFace.Engine.Tests.Data.RecordIO;
 
 namespace InsightFace.Engine.Tests.Data.Loading;
 
@@ -158,6 +160,40 @@ public class TrainingLoaderTests
         Assert.Contains("pattern#7", error.Message);
         Assert.Contains("epoch 2", error.Message);
         Assert.Contains("sample 7", error.Message);
+    }
+
+    [Fact]
+    public void A_recordio_dataset_loads_the_images_its_bytes_decode_to_and_an_undecodable_one_names_its_offset()
+    {
+        using var temp = new TempFolder();
+        var png = Dataset.Bytes(0);
+        RawRecordIO.Write(temp["good.rec"], temp["good.idx"], RawRecordIO.Payload(0, 0, 0, [], png), RawRecordIO.Payload(0, 1, 1, [], png));
+        var offsets = RawRecordIO.Write(temp["bad.rec"], temp["bad.idx"],
+            RawRecordIO.Payload(0, 0, 0, [], png), RawRecordIO.Payload(0, 1, 1, [], png), RawRecordIO.Payload(0, 1, 2, [], [1, 2, 3]));
+        var expected = new float[3 * Plane];
+        new FaceImageDecoder().DecodeChw(png, FaceImageTransform.ArcFace, expected, flip: false);
+
+        using (var good = RecordIODataset.Open(temp["good.rec"]))
+        using (var loader = new TrainingLoader(good, new TrainingLoaderOptions(2, 1, 1, RandomFlip: false)))
+        {
+            var batch = Assert.Single(loader.Epoch(0));
+            using (batch)
+            {
+                Assert.True(batch.Images.AsSpan(0, 3 * Plane).SequenceEqual(expected));
+                Assert.True(batch.Images.AsSpan(3 * Plane, 3 * Plane).SequenceEqual(expected));
+                Assert.Equal([0L, 1L], batch.Labels.Order());
+            }
+        }
+
+        using var bad = RecordIODataset.Open(temp["bad.rec"]);
+        using var all = new TrainingLoader(bad, new TrainingLoaderOptions(3, 1, 1));
+        var error = Assert.Throws<DatasetFormatException>(() =>
+        {
+            foreach (var batch in all.Epoch(0)) batch.Dispose();
+        });
+        Assert.Equal(ErrorIds.DatasetImageUndecodable, error.ErrorId);
+        Assert.Equal($"{temp["bad.rec"]}@{offsets[2]}", error.FilePath);
+        Assert.StartsWith($"{temp["bad.rec"]}@{offsets[2]} (epoch 0, batch 0, sample 2): expected an encoded image", error.Message);
     }
 
     [Fact]

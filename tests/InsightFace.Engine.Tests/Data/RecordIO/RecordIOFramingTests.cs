@@ -29,6 +29,37 @@ public class RecordIOFramingTests
         }
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Images_read_up_to_the_next_indexed_record_equal_the_payloads_whatever_the_index_order(bool reversedIndex)
+    {
+        using var temp = new TempFolder();
+        var random = new Random(4);
+        // Sizes around the first guess (8 kB) and past the largest extent used (1 MB), in the file's order; the
+        // index lists them in that order or reversed (then the next indexed record lies before, not after).
+        var images = new[] { 100, 9_000, 3, 1_200_000, 4_100, 50 }.Select(n =>
+        {
+            var bytes = new byte[n];
+            random.NextBytes(bytes);
+            return bytes;
+        }).ToArray();
+        var offsets = RawRecordIO.Write(temp["train.rec"], null, [.. images.Select((image, i) => RawRecordIO.Payload(0, i, (ulong)i, [], image))]);
+        var keys = Enumerable.Range(0, images.Length).ToArray();
+        if (reversedIndex) Array.Reverse(keys);
+        File.WriteAllLines(temp["train.idx"], keys.Select(k => $"{k}\t{offsets[k]}"));
+        using var dataset = RecordIODataset.Open(temp["train.rec"]);
+
+        for (var i = 0; i < images.Length; i++)
+        {
+            var key = keys[i];
+            var (image, label) = dataset.Read(i, (image, label) => (image.ToArray(), label));
+            Assert.Equal(images[key], image);
+            Assert.Equal(key, label);
+            Assert.Equal(images[key], dataset.Read(i).Image);
+        }
+    }
+
     [Fact]
     public void One_read_of_a_truncated_last_record_is_reported_as_truncated()
     {
