@@ -94,6 +94,12 @@ Describe 'Get-FaceEmbedding' {
         for ($i = 0; $i -lt 4; $i++) { $piped[$i].Vector | Should -Be $direct[$i].Vector }
     }
 
+    It 'asks for -Path when a checkpoint is piped without it, instead of looking for a file named after its type' {
+        { $checkpoint | Get-FaceEmbedding -ErrorAction Stop } | Should -Throw -ErrorId "ImagePathRequired,$cmdlet"
+        { [pscustomobject]@{ CheckpointPath = $checkpoint.CheckpointPath } | Get-FaceEmbedding -ErrorAction Stop } |
+            Should -Throw -ErrorId "ImagePathRequired,$cmdlet"
+    }
+
     It 'writes an error for a piped checkpoint that does not open, and goes on with the next' {
         $empty = New-Item -ItemType Directory -Path (Join-Path $TestDrive 'no-checkpoint')
         $embeddings = [pscustomobject]@{ CheckpointPath = $empty.FullName }, $checkpoint |

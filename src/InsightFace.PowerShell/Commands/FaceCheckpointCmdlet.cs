@@ -20,7 +20,10 @@ public abstract class FaceCheckpointCmdlet : InsightFaceCmdlet
     [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = CheckpointSet)]
     public FaceCheckpoint? Checkpoint { get; set; }
 
-    /// <summary>A checkpoint folder (or its checkpoint.json or model.pt), or a run folder for its newest checkpoint.</summary>
+    /// <summary>
+    /// A checkpoint folder (or its checkpoint.json or model.pt), or a run folder for its newest checkpoint. Binds by
+    /// property name, so that checkpoints back from Start-Job or Import-Clixml pipe in.
+    /// </summary>
     [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = CheckpointPathSet)]
     public string CheckpointPath { get; set; } = "";
 

@@ -13,7 +13,7 @@ public abstract class FaceModelCmdlet : FaceCheckpointCmdlet
     /// <summary>Parameter set of an ONNX model.</summary>
     protected const string OnnxSet = "Onnx";
 
-    /// <summary>An ONNX model with input N x 3 x 112 x 112 (N dynamic or fixed) and a 2-D output; binds ModelPath by property name.</summary>
+    /// <summary>An ONNX model with input N x 3 x 112 x 112 (N dynamic or fixed) and a 2-D output. Binds by property name.</summary>
     [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = OnnxSet)]
     public string ModelPath { get; set; } = "";
 

@@ -53,6 +53,8 @@ public sealed class GetFaceEmbeddingCommand : FaceModelCmdlet, IDisposable
     private byte[] _rgb = Array.Empty<byte>();
     private FaceModel? _model;
     private string? _modelSource;
+    private bool _modelFromPipeline;
+    private bool _pathGiven;
     private FaceEmbeddingExtractor? _extractor;
     private int _resized;
 
@@ -94,6 +96,8 @@ public sealed class GetFaceEmbeddingCommand : FaceModelCmdlet, IDisposable
         // A model given as a parameter opens before any image is read, and its error ends the command; a checkpoint
         // from the pipeline is bound only with its record, and opens in ProcessRecord.
         if (ModelSource.Length > 0) StopOnErrors(ModelSource, () => Open(ResolveInputPath(ModelSource)));
+        _modelFromPipeline = ModelSource.Length == 0;
+        _pathGiven = MyInvocation.BoundParameters.ContainsKey(nameof(Path));
         if (LandmarksPath is not null)
         {
             var landmarks = ResolveInputPath(LandmarksPath);
@@ -105,6 +109,11 @@ public sealed class GetFaceEmbeddingCommand : FaceModelCmdlet, IDisposable
     /// <inheritdoc />
     protected override void ProcessRecord()
     {
+        // `$checkpoint | Get-FaceEmbedding` alone: PowerShell binds the checkpoint's type name to -Path as well.
+        if (_modelFromPipeline && !_pathGiven)
+            ThrowTerminatingError(NewErrorRecord(ErrorIds.ImagePathRequired,
+                new ArgumentException("A checkpoint came from the pipeline, so the images must come from -Path: " +
+                                      "Get-FaceCheckpoint RUN | Get-FaceEmbedding -Path faces/*.jpg"), ModelSource));
         // One bad checkpoint among several piped in: reported, and the next one goes on.
         if (ModelSource != _modelSource && !ReportErrors(ModelSource, () => Open(ResolveInputPath(ModelSource)))) return;
         foreach (var pattern in Path)
