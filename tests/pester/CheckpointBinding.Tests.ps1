@@ -49,3 +49,13 @@ Describe 'Checkpoint binding' {
         & $runs[$Cmdlet] $inputs[$Kind] | Should -Be $checkpoint.CheckpointPath
     }
 }
+
+Describe 'ONNX model binding' {
+    It '<_> takes a FaceOnnxModel from Export-FaceOnnx as the ONNX model, though it also has a CheckpointPath' -ForEach 'Get-FaceEmbedding', 'Test-FaceVerification' {
+        Skip-MissingFixture (Get-FixturePath 'orl-faces-112/s1/1.jpg')
+        $onnx = $checkpoint | Export-FaceOnnx -OutputPath (Join-Path $TestDrive "$_.onnx")
+        $onnx.CheckpointPath | Should -Be $checkpoint.CheckpointPath
+        $model = if ($_ -eq 'Get-FaceEmbedding') { ($onnx | Get-FaceEmbedding -Path $face).Model } else { ($onnx | Test-FaceVerification -Target $bin -NoFlip).Model }
+        $model | Should -Be $onnx.ModelPath
+    }
+}

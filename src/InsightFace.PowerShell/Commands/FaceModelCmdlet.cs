@@ -8,6 +8,11 @@ namespace InsightFace.PowerShell.Commands;
 /// The base of cmdlets that run a face model, a checkpoint or an ONNX file: the parameter sets and the options
 /// that say how to feed the model.
 /// </summary>
+/// <remarks>
+/// Derived cmdlets make <see cref="OnnxSet"/> their default parameter set. A FaceOnnxModel from Export-FaceOnnx has
+/// both ModelPath and CheckpointPath, so it binds in two sets; PowerShell settles that tie on the default set, and
+/// the ONNX model is the one the user piped.
+/// </remarks>
 public abstract class FaceModelCmdlet : FaceCheckpointCmdlet
 {
     /// <summary>Parameter set of an ONNX model.</summary>

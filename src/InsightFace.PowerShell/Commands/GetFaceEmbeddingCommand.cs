@@ -42,7 +42,7 @@ namespace InsightFace.PowerShell.Commands;
 /// <code>$a, $b = Get-FaceEmbedding -Path alice.jpg, bob.jpg -ModelPath w600k_r50.onnx; Compare-FaceEmbedding $a $b</code>
 /// <para>Embeds two faces with an ONNX model and prints their cosine similarity.</para>
 /// </example>
-[Cmdlet(VerbsCommon.Get, "FaceEmbedding", DefaultParameterSetName = CheckpointSet)]
+[Cmdlet(VerbsCommon.Get, "FaceEmbedding", DefaultParameterSetName = OnnxSet)]
 [OutputType(typeof(FaceEmbedding))]
 public sealed class GetFaceEmbeddingCommand : FaceModelCmdlet, IDisposable
 {

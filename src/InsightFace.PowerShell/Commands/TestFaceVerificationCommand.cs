@@ -40,7 +40,7 @@ namespace InsightFace.PowerShell.Commands;
 /// <code>Test-FaceVerification -CheckpointPath ./r50 -Target lfw -DataPath ./data -MinimumAccuracy 0.995 -ErrorAction Stop</code>
 /// <para>A CI gate: fails when LFW accuracy is below 99.5%.</para>
 /// </example>
-[Cmdlet(VerbsDiagnostic.Test, "FaceVerification", DefaultParameterSetName = CheckpointSet, SupportsShouldProcess = true)]
+[Cmdlet(VerbsDiagnostic.Test, "FaceVerification", DefaultParameterSetName = OnnxSet, SupportsShouldProcess = true)]
 [OutputType(typeof(VerificationResult))]
 public sealed class TestFaceVerificationCommand : FaceModelCmdlet
 {
