@@ -172,6 +172,8 @@ public static class ErrorIds
     [ErrorKind(ErrorKind.InvalidData)] public const string ImageDecodeFailed = nameof(ImageDecodeFailed);
     /// <summary>Get-FaceEmbedding was given a folder where an image file was expected.</summary>
     [ErrorKind(ErrorKind.InvalidArgument)] public const string ImagePathIsFolder = nameof(ImagePathIsFolder);
+    /// <summary>A checkpoint was piped to Get-FaceEmbedding without -Path: the images must come from -Path then.</summary>
+    [ErrorKind(ErrorKind.InvalidArgument)] public const string ImagePathRequired = nameof(ImagePathRequired);
     /// <summary>The -LandmarksPath file has no line for an image.</summary>
     [ErrorKind(ErrorKind.ObjectNotFound)] public const string LandmarksMissing = nameof(LandmarksMissing);
     /// <summary>Compare-FaceEmbedding was given something that is not a FaceEmbedding or an array of numbers.</summary>

@@ -91,6 +91,24 @@ Describe 'Get-FaceBackbone' {
         $table | Should -Match 'r50\s+43\.59\s+6\.31\s+512'
     }
 
+    It 'lists fmobilefacenet (MobileFaceNet at scale 1), which builds, trains and exports like the others' {
+        $backbone = Get-FaceBackbone fmobilefacenet
+        $mbf = Get-FaceBackbone mbf
+        $backbone.Parameters | Should -BeLessThan $mbf.Parameters
+        $run = Join-Path $TestDrive 'fmobilefacenet'
+        $checkpoint = Start-FaceTraining -OutputPath $run -Set @{
+            rec = 'synthetic'; num_classes = 4; num_image = 8; network = 'fmobilefacenet'; embedding_size = 16; batch_size = 4
+            num_epoch = 1; num_workers = 1; val_targets = @(); lr = 0.05
+        }
+        $checkpoint.Network | Should -Be 'fmobilefacenet'
+        $checkpoint.GlobalStep | Should -Be 2
+        [double]::IsFinite($checkpoint.Loss) | Should -BeTrue
+        # The trained model.pt holds exactly the parameters the table counts (BatchNorm statistics aside).
+        $weights = $checkpoint | Get-FaceModelInfo | Where-Object Name -NotMatch 'running_(mean|var)$|num_batches_tracked$'
+        ($weights | Measure-Object Elements -Sum).Sum | Should -Be (Get-FaceBackbone fmobilefacenet -EmbeddingSize 16).Parameters
+        ($checkpoint | Export-FaceOnnx -Verify).EmbeddingSize | Should -Be 16
+    }
+
     It 'survives ConvertTo-Json and Export-Clixml' {
         $backbone = Get-FaceBackbone r100
         $json = $backbone | ConvertTo-Json | ConvertFrom-Json

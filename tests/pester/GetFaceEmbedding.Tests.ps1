@@ -83,6 +83,54 @@ Describe 'Get-FaceEmbedding' {
             Should -Throw -ErrorId "CheckpointIncompatible,$cmdlet"
     }
 
+    It 'embeds -Path with each checkpoint piped in, in turn, as -Checkpoint does' {
+        $first = New-FaceCheckpoint -Network mbf -EmbeddingSize 8 -OutputPath (Join-Path $TestDrive 'first') -Seed 1
+        $second = New-FaceCheckpoint -Network mbf -EmbeddingSize 8 -OutputPath (Join-Path $TestDrive 'second') -Seed 2
+        $images = $faces[0..1].FullName
+        $piped = $first, $second | Get-FaceEmbedding -Path $images
+        $piped.Model | Should -Be $first.CheckpointPath, $first.CheckpointPath, $second.CheckpointPath, $second.CheckpointPath
+        $piped.Path | Should -Be ($images + $images)
+        $direct = @(Get-FaceEmbedding -Path $images -Checkpoint $first) + @(Get-FaceEmbedding -Path $images -Checkpoint $second)
+        for ($i = 0; $i -lt 4; $i++) { $piped[$i].Vector | Should -Be $direct[$i].Vector }
+    }
+
+    It 'asks for -Path when a checkpoint is piped without it, instead of looking for a file named after its type' {
+        { $checkpoint | Get-FaceEmbedding -ErrorAction Stop } | Should -Throw -ErrorId "ImagePathRequired,$cmdlet"
+        { [pscustomobject]@{ CheckpointPath = $checkpoint.CheckpointPath } | Get-FaceEmbedding -ErrorAction Stop } |
+            Should -Throw -ErrorId "ImagePathRequired,$cmdlet"
+    }
+
+    It 'writes an error for a piped checkpoint that does not open, and goes on with the next' {
+        $empty = New-Item -ItemType Directory -Path (Join-Path $TestDrive 'no-checkpoint')
+        $embeddings = [pscustomobject]@{ CheckpointPath = $empty.FullName }, $checkpoint |
+            Get-FaceEmbedding -Path $faces[0].FullName -ErrorVariable problems -ErrorAction SilentlyContinue
+        $embeddings.Model | Should -Be $checkpoint.CheckpointPath
+        $problems | Should -HaveCount 1
+        $problems[0].FullyQualifiedErrorId | Should -Be "CheckpointNotFound,$cmdlet"
+    }
+
+    It 'warns that an image of another size was resized, and points to -LandmarksPath' {
+        $photo = Join-Path $TestDrive 'photo.jpg'
+        & /usr/bin/python3 -c "import cv2; cv2.imwrite('$photo', cv2.resize(cv2.imread('$($faces[0].FullName)'), (960, 840)))"
+        $embedding = Get-FaceEmbedding -Path $photo -ModelPath $means -WarningVariable warnings -WarningAction SilentlyContinue
+        $embedding.Path | Should -Be $photo
+        $warnings | Should -HaveCount 1
+        "$($warnings[0])" | Should -BeLike "$photo is 960x840, not 112x112: it was resized to 112x112*-LandmarksPath*"
+
+        $null = $faces | Get-FaceEmbedding -ModelPath $means -WarningVariable aligned
+        $aligned | Should -BeNullOrEmpty -Because 'the ORL crops are 112x112 already'
+    }
+
+    It 'names the first three resized images, then writes one total' {
+        $photos = foreach ($i in 1..5) { Join-Path $TestDrive "big-$i.png" }
+        & /usr/bin/python3 -c "import cv2, sys; [cv2.imwrite(o, cv2.resize(cv2.imread(i), (200, 240))) for i, o in zip(sys.argv[1:6], sys.argv[6:])]" @($faces[1..5].FullName) @photos
+        $embeddings = @($faces[0].FullName) + $photos | Get-FaceEmbedding -ModelPath $means -BatchSize 2 -WarningVariable warnings -WarningAction SilentlyContinue
+        $embeddings | Should -HaveCount 6
+        $warnings | Should -HaveCount 4
+        for ($i = 0; $i -lt 3; $i++) { "$($warnings[$i])" | Should -BeLike "$($photos[$i]) is 200x240, not 112x112*" }
+        "$($warnings[3])" | Should -Be 'In all, 5 images were not 112x112 and were resized; the first 3 are named above.'
+    }
+
     It 'aligns photos to the ArcFace template with -LandmarksPath (template landmarks leave a crop as it is)' {
         # Landmarks exactly on the ArcFace 112x112 template: the similarity transform is the identity, so only
         # the JPEG re-encoding of the aligned crop separates the two embeddings.

@@ -25,6 +25,13 @@ Describe 'New-FaceVerificationSet' {
         Get-ChildItem $TestDrive -Filter '*.tmp' -Force | Should -BeNullOrEmpty
     }
 
+    It 'writes the .bin as Get-Item does, so that its view shows Mode and Size' {
+        $bin = New-FaceVerificationSet -PairsPath $csv -ImageRoot $orl -OutputPath (Join-Path $TestDrive 'view.bin')
+        $view = $bin | Format-Table | Out-String -Width 120
+        $view | Should -Be (Get-Item $bin.FullName | Format-Table | Out-String -Width 120)
+        $view | Should -Match "-rw\S+ .*\s$($bin.Length) view\.bin"
+    }
+
     It 'reads LFW''s pairs.txt, with its first line of counts, relative to the PowerShell location' {
         $lfw = New-Item -ItemType Directory -Path (Join-Path $TestDrive 'lfw')
         foreach ($name in 'Ann_A', 'Bob_B') {

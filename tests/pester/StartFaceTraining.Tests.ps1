@@ -30,6 +30,7 @@ Describe 'Start-FaceTraining' {
         $png = $checkpoint | Show-FaceTrainingCurve
         $png.FullName | Should -Be (Join-Path $run 'training_curve.png')
         $png.Length | Should -BeGreaterThan 1000
+        $png | Out-String | Should -Be (Get-Item $png.FullName | Out-String) -Because 'its view shows Mode and Size, as Get-Item''s does'
         $checkpoint | Show-FaceTrainingCurve -ErrorVariable problems -ErrorAction SilentlyContinue
         $problems[0].FullyQualifiedErrorId | Should -Be 'PlotExists,InsightFace.PowerShell.Commands.ShowFaceTrainingCurveCommand'
         Show-FaceTrainingCurve -Path $run -OutputPath (Join-Path $TestDrive 'c.png') -WhatIf

@@ -36,22 +36,10 @@ namespace InsightFace.PowerShell.Commands;
 /// </example>
 [Cmdlet(VerbsData.Export, "FaceOnnx", SupportsShouldProcess = true, DefaultParameterSetName = CheckpointSet)]
 [OutputType(typeof(FaceOnnxModel))]
-public sealed class ExportFaceOnnxCommand : InsightFaceCmdlet
+public sealed class ExportFaceOnnxCommand : FaceCheckpointCmdlet
 {
-    private const string CheckpointSet = "Checkpoint";
-    private const string PathSet = "Path";
-
-    /// <summary>A checkpoint from Get-FaceCheckpoint, Import-FaceModel or New-FaceCheckpoint.</summary>
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = CheckpointSet)]
-    public FaceCheckpoint? Checkpoint { get; set; }
-
-    /// <summary>A checkpoint folder (or its checkpoint.json or model.pt), or a run folder for its newest checkpoint.</summary>
-    [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = PathSet)]
-    [Alias("PSPath")]
-    public string CheckpointPath { get; set; } = "";
-
     /// <summary>The ONNX file to write; model.onnx in the checkpoint folder when not given. Missing folders are created.</summary>
-    [Parameter(Position = 1)]
+    [Parameter(Position = 0)]
     public string? OutputPath { get; set; }
 
     /// <summary>The ONNX opset of the model: 11 (the default, as arcface_torch) to 17.</summary>
@@ -89,7 +77,7 @@ public sealed class ExportFaceOnnxCommand : InsightFaceCmdlet
     /// <inheritdoc />
     protected override void ProcessRecord()
     {
-        var source = Checkpoint?.CheckpointPath ?? ResolveInputPath(CheckpointPath);
+        var source = ResolveInputPath(CheckpointSource);
         ReportErrors(source, () =>
         {
             var checkpoint = CheckpointStore.Open(source);

@@ -8,16 +8,19 @@ namespace InsightFace.PowerShell.Commands;
 /// The base of cmdlets that run a face model, a checkpoint or an ONNX file: the parameter sets and the options
 /// that say how to feed the model.
 /// </summary>
-public abstract class FaceModelCmdlet : InsightFaceCmdlet
+/// <remarks>
+/// Derived cmdlets make <see cref="OnnxSet"/> their default parameter set. A FaceOnnxModel from Export-FaceOnnx has
+/// both ModelPath and CheckpointPath, so it binds in two sets; PowerShell settles that tie on the default set, and
+/// the ONNX model is the one the user piped.
+/// </remarks>
+public abstract class FaceModelCmdlet : FaceCheckpointCmdlet
 {
-    /// <summary>Parameter set of a FaceCheckpoint object.</summary>
-    protected const string CheckpointSet = "Checkpoint";
-
-    /// <summary>Parameter set of a checkpoint path.</summary>
-    protected const string CheckpointPathSet = "CheckpointPath";
-
     /// <summary>Parameter set of an ONNX model.</summary>
     protected const string OnnxSet = "Onnx";
+
+    /// <summary>An ONNX model with input N x 3 x 112 x 112 (N dynamic or fixed) and a 2-D output. Binds by property name.</summary>
+    [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = OnnxSet)]
+    public string ModelPath { get; set; } = "";
 
     /// <summary>ONNX models: the value subtracted from each pixel (127.5, or 0 for graphs that normalise their input).</summary>
     [Parameter(ParameterSetName = OnnxSet)]
@@ -37,6 +40,9 @@ public abstract class FaceModelCmdlet : InsightFaceCmdlet
     [Parameter(ParameterSetName = CheckpointPathSet)]
     [ValidatePattern(@"^(cpu|cuda(:\d+)?)$")]
     public string Device { get; set; } = "cpu";
+
+    /// <summary>The model bound for the current record, as given (not resolved yet): a checkpoint or an ONNX file.</summary>
+    protected string ModelSource => ParameterSetName == OnnxSet ? ModelPath : CheckpointSource;
 
     // private protected: the engine's FaceModel must not appear in the module's public surface.
     private protected FaceModel OpenModel(string path) =>

@@ -9,8 +9,9 @@ namespace InsightFace.PowerShell.Commands;
 /// <summary>Computes face embeddings of aligned 112x112 face images, from a checkpoint or an ONNX model.</summary>
 /// <remarks>
 /// <para>Get-FaceEmbedding reads image files (JPEG, PNG or anything SkiaSharp decodes; images of another size are
-/// resized to 112x112) from -Path or the pipeline, embeds them in batches of -BatchSize, and writes one FaceEmbedding
-/// per image, in order, as soon as its batch is done. The vector is the model's raw output, as arcface_torch's
+/// resized to 112x112, with a warning that names the first three and then counts them) from -Path or the pipeline,
+/// embeds them in batches of -BatchSize, and writes one FaceEmbedding per image, in order, as soon as its batch is
+/// done. The vector is the model's raw output, as arcface_torch's
 /// inference.py prints it; with -Flip it is the sum of the embeddings of the image and its mirror. Compare two with
 /// Compare-FaceEmbedding.</para>
 /// <para>The images are expected to be aligned face crops, as in InsightFace's datasets. For other photos give
@@ -18,12 +19,20 @@ namespace InsightFace.PowerShell.Commands;
 /// tip, mouth corners); each photo is then aligned to the standard ArcFace 112x112 template with a similarity
 /// transform before it is embedded. A photo the file has no landmarks for, or a file that does not decode, is a
 /// non-terminating error and the others go on.</para>
+/// <para>The model is -Checkpoint, -CheckpointPath or -ModelPath (ONNX). Checkpoints also come from the pipeline, as
+/// for Test-FaceVerification and Export-FaceOnnx: a FaceCheckpoint binds -Checkpoint, and any object with a
+/// CheckpointPath property (a checkpoint back from Start-Job or Import-Clixml) binds -CheckpointPath; each piped
+/// checkpoint embeds the images of -Path.</para>
 /// <para>Checkpoints take arcface_torch's input ((x / 255 - 0.5) / 0.5, RGB) and run on -Device; ONNX models take
 /// (x - InputMean) / InputStd in -ChannelOrder, chosen as Test-FaceVerification chooses it.</para>
 /// </remarks>
 /// <example>
 /// <code>Get-ChildItem faces/*.jpg | Get-FaceEmbedding -CheckpointPath work_dirs/r50</code>
 /// <para>Embeds every JPEG in faces/ with the newest checkpoint of a run.</para>
+/// </example>
+/// <example>
+/// <code>Get-FaceCheckpoint work_dirs/r50 -All | Get-FaceEmbedding -Path alice.jpg</code>
+/// <para>Embeds one face with every checkpoint of a run, to see how its embedding changed during training.</para>
 /// </example>
 /// <example>
 /// <code>Get-FaceEmbedding -Path photos/*.jpg -LandmarksPath photos/landmarks.txt -CheckpointPath work_dirs/r50</code>
@@ -33,7 +42,7 @@ namespace InsightFace.PowerShell.Commands;
 /// <code>$a, $b = Get-FaceEmbedding -Path alice.jpg, bob.jpg -ModelPath w600k_r50.onnx; Compare-FaceEmbedding $a $b</code>
 /// <para>Embeds two faces with an ONNX model and prints their cosine similarity.</para>
 /// </example>
-[Cmdlet(VerbsCommon.Get, "FaceEmbedding", DefaultParameterSetName = CheckpointSet)]
+[Cmdlet(VerbsCommon.Get, "FaceEmbedding", DefaultParameterSetName = OnnxSet)]
 [OutputType(typeof(FaceEmbedding))]
 public sealed class GetFaceEmbeddingCommand : FaceModelCmdlet, IDisposable
 {
@@ -43,7 +52,14 @@ public sealed class GetFaceEmbeddingCommand : FaceModelCmdlet, IDisposable
     private FaceLandmarks? _landmarks;
     private byte[] _rgb = Array.Empty<byte>();
     private FaceModel? _model;
+    private string? _modelSource;
+    private bool _modelFromPipeline;
+    private bool _pathGiven;
     private FaceEmbeddingExtractor? _extractor;
+    private int _resized;
+
+    /// <summary>How many resized images are named in a warning of their own.</summary>
+    private const int ResizedNamed = 3;
 
     #region Parameters
 
@@ -52,18 +68,6 @@ public sealed class GetFaceEmbeddingCommand : FaceModelCmdlet, IDisposable
     [Alias("PSPath", "FullName")]
     [SupportsWildcards]
     public string[] Path { get; set; } = Array.Empty<string>();
-
-    /// <summary>A checkpoint from Get-FaceCheckpoint, New-FaceCheckpoint or Start-FaceTraining.</summary>
-    [Parameter(Mandatory = true, ParameterSetName = CheckpointSet)]
-    public FaceCheckpoint? Checkpoint { get; set; }
-
-    /// <summary>A checkpoint folder, run folder (its newest checkpoint), checkpoint.json or model.pt.</summary>
-    [Parameter(Mandatory = true, ParameterSetName = CheckpointPathSet)]
-    public string CheckpointPath { get; set; } = "";
-
-    /// <summary>An ONNX model with input N x 3 x 112 x 112 (N dynamic or fixed) and a 2-D output.</summary>
-    [Parameter(Mandatory = true, ParameterSetName = OnnxSet)]
-    public string ModelPath { get; set; } = "";
 
     /// <summary>Images per forward pass (64 by default).</summary>
     [Parameter]
@@ -89,17 +93,11 @@ public sealed class GetFaceEmbeddingCommand : FaceModelCmdlet, IDisposable
     /// <inheritdoc />
     protected override void BeginProcessing()
     {
-        var source = ParameterSetName switch
-        {
-            CheckpointSet => Checkpoint!.CheckpointPath,
-            CheckpointPathSet => CheckpointPath,
-            _ => ModelPath,
-        };
-        var path = ResolveInputPath(source);
-        StopOnErrors(source, () => _model = OpenModel(path));
-        WriteVerbose($"Model {_model!.ModelPath} ({_model.Kind}): input (x - {_model.InputTransform.Mean}) / {_model.InputTransform.Std}, " +
-                     $"{_model.InputTransform.Order}; batch {BatchSize}, flip {Flip.IsPresent}.");
-        _extractor = new FaceEmbeddingExtractor(_model, BatchSize, Flip);
+        // A model given as a parameter opens before any image is read, and its error ends the command; a checkpoint
+        // from the pipeline is bound only with its record, and opens in ProcessRecord.
+        if (ModelSource.Length > 0) StopOnErrors(ModelSource, () => Open(ResolveInputPath(ModelSource)));
+        _modelFromPipeline = ModelSource.Length == 0;
+        _pathGiven = MyInvocation.BoundParameters.ContainsKey(nameof(Path));
         if (LandmarksPath is not null)
         {
             var landmarks = ResolveInputPath(LandmarksPath);
@@ -111,18 +109,42 @@ public sealed class GetFaceEmbeddingCommand : FaceModelCmdlet, IDisposable
     /// <inheritdoc />
     protected override void ProcessRecord()
     {
+        // `$checkpoint | Get-FaceEmbedding` alone: PowerShell binds the checkpoint's type name to -Path as well.
+        if (_modelFromPipeline && !_pathGiven)
+            ThrowTerminatingError(NewErrorRecord(ErrorIds.ImagePathRequired,
+                new ArgumentException("A checkpoint came from the pipeline, so the images must come from -Path: " +
+                                      "Get-FaceCheckpoint RUN | Get-FaceEmbedding -Path faces/*.jpg"), ModelSource));
+        // One bad checkpoint among several piped in: reported, and the next one goes on.
+        if (ModelSource != _modelSource && !ReportErrors(ModelSource, () => Open(ResolveInputPath(ModelSource)))) return;
         foreach (var pattern in Path)
         foreach (var file in ResolveImages(pattern))
             ReportErrors(file, () => Add(file));
     }
 
     /// <inheritdoc />
-    protected override void EndProcessing() => Flush();
+    protected override void EndProcessing()
+    {
+        Flush();
+        WarnResizedTotal();
+    }
 
     #endregion
 
     /// <summary>Releases the model.</summary>
     public void Dispose() => _model?.Dispose();
+
+    /// <summary>Embeds what the model before has queued, then opens the model at <paramref name="path"/> for the next images.</summary>
+    private void Open(string path)
+    {
+        Flush();
+        _model?.Dispose();
+        (_model, _modelSource) = (null, null);
+        _model = OpenModel(path);
+        _modelSource = ModelSource;
+        WriteVerbose($"Model {_model.ModelPath} ({_model.Kind}): input (x - {_model.InputTransform.Mean}) / {_model.InputTransform.Std}, " +
+                     $"{_model.InputTransform.Order}; batch {BatchSize}, flip {Flip.IsPresent}.");
+        _extractor = new FaceEmbeddingExtractor(_model, BatchSize, Flip);
+    }
 
     /// <summary>Reads one image (aligned, with -LandmarksPath) and queues it for the next batch.</summary>
     private void Add(string file)
@@ -143,8 +165,27 @@ public sealed class GetFaceEmbeddingCommand : FaceModelCmdlet, IDisposable
         {
             throw new FaceImageDecodeException($"{file}: {e.Message}");
         }
+        if (_decoder.SourceSize != (_decoder.Width, _decoder.Height)) WarnResized(file, _decoder.SourceSize);
         _pending.Add((file, bytes));
         if (_pending.Count == BatchSize) Flush();
+    }
+
+    /// <summary>
+    /// Names the first few images that were resized, then only counts them: a pipeline of thousands of photos gets a
+    /// handful of warnings and a total (<see cref="WarnResizedTotal"/>), not thousands.
+    /// </summary>
+    private void WarnResized(string file, (int Width, int Height) size)
+    {
+        if (++_resized > ResizedNamed) return;
+        WriteWarning($"{file} is {size.Width}x{size.Height}, not {_decoder.Width}x{_decoder.Height}: it was resized to " +
+                     $"{_decoder.Width}x{_decoder.Height} as it is. The model expects aligned face crops; for photos, give " +
+                     "-LandmarksPath (5 landmarks per photo) to align each face first.");
+    }
+
+    private void WarnResizedTotal()
+    {
+        if (_resized > ResizedNamed)
+            WriteWarning($"In all, {_resized} images were not {_decoder.Width}x{_decoder.Height} and were resized; the first {ResizedNamed} are named above.");
     }
 
     private byte[]? Align(string file, byte[] photo)

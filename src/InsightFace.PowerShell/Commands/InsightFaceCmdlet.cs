@@ -91,6 +91,13 @@ public abstract class InsightFaceCmdlet : PSCmdlet
     /// <summary>Resolves an output path relative to the current PowerShell location.</summary>
     protected string ResolveOutputPath(string path) => SessionState.Path.GetUnresolvedProviderPathFromPSPath(path);
 
+    /// <summary>
+    /// Writes the file at <paramref name="path"/> as Get-Item does: through the FileSystem provider, whose properties
+    /// (PSPath, UnixStat) the FileInfo views need for their Mode, User, Group and Size columns.
+    /// </summary>
+    protected void WriteFileItem(string path) =>
+        WriteObject(InvokeProvider.Item.Get(new[] { path }, force: true, literalPath: true), enumerateCollection: true);
+
     /// <summary>An ErrorRecord for an error the cmdlet itself finds, with <paramref name="errorId"/> and that id's category.</summary>
     protected static ErrorRecord NewErrorRecord(string errorId, Exception exception, object? target) =>
         EngineErrors.NewErrorRecord(errorId, exception, target);

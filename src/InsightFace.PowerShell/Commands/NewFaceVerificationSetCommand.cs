@@ -81,7 +81,7 @@ public sealed class NewFaceVerificationSetCommand : InsightFaceCmdlet
             var set = VerificationSetBuilder.FromPairs(pairs, StopToken);
             VerificationBinWriter.Write(output, set, overwrite: Force);
             WriteVerbose($"Wrote {output}: {set.Pairs} pairs, {set.Images.Count} images.");
-            WriteObject(new FileInfo(output));
+            WriteFileItem(output);
         });
     }
 

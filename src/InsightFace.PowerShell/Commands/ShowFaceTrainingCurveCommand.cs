@@ -47,7 +47,7 @@ public sealed class ShowFaceTrainingCurveCommand : InsightFaceCmdlet
                 : ResolveOutputPath(OutputPath);
             if (!ShouldProcess(output, $"Plot {metrics}")) return;
             TrainingCurvePlot.Save(metrics, output, Force);
-            WriteObject(new FileInfo(output));
+            WriteFileItem(output);
         });
     }
 }

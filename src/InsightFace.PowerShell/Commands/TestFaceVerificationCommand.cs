@@ -40,24 +40,12 @@ namespace InsightFace.PowerShell.Commands;
 /// <code>Test-FaceVerification -CheckpointPath ./r50 -Target lfw -DataPath ./data -MinimumAccuracy 0.995 -ErrorAction Stop</code>
 /// <para>A CI gate: fails when LFW accuracy is below 99.5%.</para>
 /// </example>
-[Cmdlet(VerbsDiagnostic.Test, "FaceVerification", DefaultParameterSetName = CheckpointSet, SupportsShouldProcess = true)]
+[Cmdlet(VerbsDiagnostic.Test, "FaceVerification", DefaultParameterSetName = OnnxSet, SupportsShouldProcess = true)]
 [OutputType(typeof(VerificationResult))]
 public sealed class TestFaceVerificationCommand : FaceModelCmdlet
 {
 
     #region Parameters
-
-    /// <summary>A checkpoint from Get-FaceCheckpoint, New-FaceCheckpoint or Start-FaceTraining.</summary>
-    [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = CheckpointSet)]
-    public FaceCheckpoint? Checkpoint { get; set; }
-
-    /// <summary>A checkpoint folder, run folder (its newest checkpoint), checkpoint.json or model.pt.</summary>
-    [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = CheckpointPathSet)]
-    public string CheckpointPath { get; set; } = "";
-
-    /// <summary>An ONNX model with input N x 3 x 112 x 112 (N dynamic or fixed) and a 2-D output.</summary>
-    [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = OnnxSet)]
-    public string ModelPath { get; set; } = "";
 
     /// <summary>Verification sets: names (lfw, cfp_fp, agedb_30) looked up as NAME.bin, or paths to .bin files.</summary>
     [Parameter(Mandatory = true, Position = 0)]
@@ -117,12 +105,7 @@ public sealed class TestFaceVerificationCommand : FaceModelCmdlet
 
     private FaceModel? TryOpenModel()
     {
-        var source = ParameterSetName switch
-        {
-            CheckpointSet => Checkpoint!.CheckpointPath,
-            CheckpointPathSet => CheckpointPath,
-            _ => ModelPath,
-        };
+        var source = ModelSource;
         var path = ResolveInputPath(source);
         WriteVerbose(ParameterSetName == OnnxSet ? $"Opening ONNX model {path}." : $"Loading checkpoint {path} on {Device}.");
         // One bad model among several piped in: reported, and the next one goes on.

@@ -28,6 +28,9 @@ public sealed class FaceImageDecoder
     /// <summary>The output height in pixels.</summary>
     public int Height { get; }
 
+    /// <summary>The width and height of the image decoded last, before it was resized to <see cref="Width"/> x <see cref="Height"/>.</summary>
+    public (int Width, int Height) SourceSize { get; private set; }
+
     /// <summary>The number of bytes <see cref="DecodeRgb"/> writes: width·height·3.</summary>
     public int RgbLength => _rgb.Length;
 
@@ -72,6 +75,7 @@ public sealed class FaceImageDecoder
             if (codec is null)
                 throw new FaceImageDecodeException($"The {encoded.Length} bytes are not a JPEG, PNG or other image SkiaSharp can decode.");
 
+            SourceSize = (codec.Info.Width, codec.Info.Height);
             var output = new SKImageInfo(Width, Height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
             if (codec.Info.Width == Width && codec.Info.Height == Height)
             {
