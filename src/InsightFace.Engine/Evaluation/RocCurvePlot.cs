@@ -68,8 +68,7 @@ public static class RocCurvePlot
         canvas.Clear(SKColors.White);
         var far = FarAxis(results);
         var axes = new Axes(canvas, Frame, far, Axis.Linear(0, 1, "true accept rate (TAR)"));
-        var models = results.Select(r => r.Model).Distinct().ToList();
-        Axes.Text(canvas, models.Count == 1 ? $"ROC of {Fit(models[0], 60)}" : "ROC", Width / 2f, 30, 17, SKTextAlign.Center);
+        Axes.Text(canvas, Title(results), Width / 2f, 30, 17, SKTextAlign.Center);
         axes.DrawAxes();
 
         var entries = new List<(string, SKColor, bool)>();
@@ -82,6 +81,15 @@ public static class RocCurvePlot
         axes.Legend(entries);
     }
 
-    /// <summary>Long model paths keep their end, which names the model.</summary>
-    private static string Fit(string text, int characters) => text.Length <= characters ? text : "…" + text[^(characters - 1)..];
+    /// <summary>
+    /// "ROC of" the model, when the results share one; of a long path only the last three parts, which name the run
+    /// and the checkpoint (…/r50/checkpoints/epoch-0020).
+    /// </summary>
+    internal static string Title(IReadOnlyList<VerificationResult> results)
+    {
+        var models = results.Select(r => r.Model).Distinct().ToList();
+        if (models.Count > 1) return "ROC";
+        var parts = models[0].Split('/', StringSplitOptions.RemoveEmptyEntries);
+        return "ROC of " + (parts.Length > 3 ? "…/" + string.Join('/', parts[^3..]) : models[0]);
+    }
 }

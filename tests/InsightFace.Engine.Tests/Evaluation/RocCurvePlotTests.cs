@@ -63,6 +63,15 @@ public sealed class RocCurvePlotTests : IDisposable
     }
 
     [Fact]
+    public void The_title_names_the_model_by_the_end_of_its_path()
+    {
+        var result = Result("lfw", 0.4);
+        Assert.Equal("ROC of …/r50/checkpoints/epoch-0004", RocCurvePlot.Title([result with { Model = "/home/me/work_dirs/r50/checkpoints/epoch-0004" }]));
+        Assert.Equal("ROC of model.onnx", RocCurvePlot.Title([result with { Model = "model.onnx" }, result with { Target = "cfp_fp", Model = "model.onnx" }]));
+        Assert.Equal("ROC", RocCurvePlot.Title([result with { Model = "a.onnx" }, result with { Model = "b.onnx" }]));
+    }
+
+    [Fact]
     public void The_picture_has_a_title_tick_labels_axis_titles_and_a_legend()
     {
         var lfw = Result("lfw", 0.4);
