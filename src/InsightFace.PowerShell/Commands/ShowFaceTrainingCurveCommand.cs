@@ -7,9 +7,11 @@ namespace InsightFace.PowerShell.Commands;
 /// <remarks>
 /// <para>Show-FaceTrainingCurve reads the run folder's metrics.jsonl (written by Start-FaceTraining every frequent
 /// steps and at every verification) and draws three panels against the global step: the loss, the learning rate and
-/// the accuracy of each verification target. Give it a run folder, a checkpoint folder inside one, or a
-/// FaceCheckpoint from the pipeline. It writes training_curve.png in the run folder unless -OutputPath says otherwise,
-/// and returns the file. An existing file is replaced only with -Force.</para>
+/// the accuracy of each verification target, with a dot on each point of a sparse series. A step logged twice (a run
+/// resumed from a checkpoint before it trains the step again) is drawn once, with the later value. Give it a run
+/// folder, a checkpoint folder inside one, or a FaceCheckpoint from the pipeline. It writes training_curve.png in the
+/// run folder unless -OutputPath says otherwise, and returns the file. An existing file is replaced only with
+/// -Force.</para>
 /// </remarks>
 /// <example>
 /// <code>Show-FaceTrainingCurve -Path work_dirs/synthetic</code>

@@ -71,8 +71,9 @@ public sealed class TestFaceVerificationCommand : FaceModelCmdlet
 
 
     /// <summary>
-    /// Writes the ROC curve as a PNG here. With several targets the target name is added: roc.png becomes
-    /// roc-lfw.png. An existing file is replaced only with -Force; missing folders are created.
+    /// Writes the ROC curves as a PNG here: TAR against FAR on a log axis, one curve per target, with each target's
+    /// accuracy and TAR@FAR=1e-3 in the legend. An existing file is replaced only with -Force; missing folders are
+    /// created.
     /// </summary>
     [Parameter]
     public string? RocPlotPath { get; set; }
@@ -98,7 +99,9 @@ public sealed class TestFaceVerificationCommand : FaceModelCmdlet
         WriteVerbose($"Model {model.ModelPath} ({model.Kind}): input (x - {model.InputTransform.Mean}) / {model.InputTransform.Std}, " +
                      $"{model.InputTransform.Order}; batch {BatchSize}, flip {!NoFlip}.");
         var runner = new VerificationRunner(model, new VerificationOptions { BatchSize = BatchSize, Flip = !NoFlip });
-        foreach (var target in Target) Verify(runner, model, target);
+        var results = new List<EngineResult>();
+        foreach (var target in Target) Verify(runner, model, target, results);
+        if (RocPlotPath is not null && results.Count > 0) ReportErrors(RocPlotPath, () => SavePlot(results));
     }
 
     #endregion
@@ -114,11 +117,11 @@ public sealed class TestFaceVerificationCommand : FaceModelCmdlet
         return model;
     }
 
-    private void Verify(VerificationRunner runner, FaceModel model, string target)
+    private void Verify(VerificationRunner runner, FaceModel model, string target, List<EngineResult> results)
     {
         try
         {
-            ReportErrors(target, () => VerifyTarget(runner, model, target));
+            ReportErrors(target, () => results.Add(VerifyTarget(runner, model, target)));
         }
         finally
         {
@@ -127,7 +130,7 @@ public sealed class TestFaceVerificationCommand : FaceModelCmdlet
     }
 
     /// <summary>Verifies one target and writes its result.</summary>
-    private void VerifyTarget(VerificationRunner runner, FaceModel model, string target)
+    private EngineResult VerifyTarget(VerificationRunner runner, FaceModel model, string target)
     {
         var bin = VerificationTargets.Resolve(ResolveTargetValue(target), SearchFolders(model));
         WriteVerbose($"Reading {bin}.");
@@ -141,11 +144,11 @@ public sealed class TestFaceVerificationCommand : FaceModelCmdlet
         WriteVerbose($"[{name}] {result.Elapsed.TotalSeconds:F1} s, of which inference {result.InferenceTime.TotalSeconds:F1} s.");
 
         WriteObject(VerificationResult.From(result, model.ModelPath));
-        if (RocPlotPath is not null) SavePlot(result);
         if (MinimumAccuracy is { } minimum && result.Accuracy < minimum)
             WriteError(NewErrorRecord(ErrorIds.VerificationBelowMinimum,
                 new InvalidOperationException($"'{name}': accuracy {result.Accuracy:F5} is below the minimum {minimum:F5} ({model.ModelPath})."),
                 name));
+        return result;
     }
 
     /// <summary>Paths are relative to the PowerShell location; bare names are left for the folder search.</summary>
@@ -158,14 +161,14 @@ public sealed class TestFaceVerificationCommand : FaceModelCmdlet
     private IEnumerable<string> SearchFolders(FaceModel model) =>
         DataPath.Select(ResolveOutputPath).Concat(model.DataFolders).Append(SessionState.Path.CurrentFileSystemLocation.ProviderPath);
 
-    private void SavePlot(EngineResult result)
+    /// <summary>One picture, a curve per target verified.</summary>
+    private void SavePlot(IReadOnlyList<EngineResult> results)
     {
         var path = ResolveOutputPath(RocPlotPath!);
-        if (Target.Length > 1)
-            path = Path.Combine(Path.GetDirectoryName(path)!, $"{Path.GetFileNameWithoutExtension(path)}-{result.Target}{Path.GetExtension(path)}");
-        if (!ShouldProcess(path, $"Write the ROC curve of '{result.Target}'")) return;
-        RocCurvePlot.Save(path, result, overwrite: Force);
-        WriteVerbose($"Wrote the ROC curve to {path}.");
+        var targets = string.Join(", ", results.Select(r => $"'{r.Target}'"));
+        if (!ShouldProcess(path, $"Write the ROC curves of {targets}")) return;
+        RocCurvePlot.Save(path, results, overwrite: Force);
+        WriteVerbose($"Wrote the ROC curves of {targets} to {path}.");
     }
 
     /// <summary>
