@@ -32,9 +32,11 @@ public static class MemoryFormat
     public static Tensor To(Tensor tensor, string format)
     {
         if (tensor.dim() != 4 || Is(tensor, format)) return tensor.alias();
-        return format == ChannelsLast
-            ? tensor.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2)
-            : tensor.contiguous();
+        if (format != ChannelsLast) return tensor.contiguous();
+        // The intermediates are freed here, not left to the finalizer: the result holds the storage it needs.
+        using var nhwc = tensor.permute(0, 2, 3, 1);
+        using var copied = nhwc.contiguous();
+        return copied.permute(0, 3, 1, 2);
     }
 
     /// <summary>True when <paramref name="tensor"/> is laid out as <paramref name="format"/> says.</summary>
