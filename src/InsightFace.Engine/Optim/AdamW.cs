@@ -9,7 +9,7 @@ namespace InsightFace.Engine.Optim;
 /// format, but holding every <see cref="Scalar"/> it hands libtorch until the call has returned (see
 /// <see cref="SGD"/> for why, and for its name).
 /// </summary>
-public sealed class AdamW : TorchSharp.Modules.AdamW
+public sealed class AdamW : TorchSharp.Modules.AdamW, IStatefulOptimizer
 {
     /// <summary>One optimizer over <paramref name="groups"/>, each with the learning rate and weight decay it was given.</summary>
     public AdamW(IEnumerable<ParamGroup> groups, double lr, double weightDecay)
@@ -46,7 +46,8 @@ public sealed class AdamW : TorchSharp.Modules.AdamW
         }
     }, closure);
 
-    /// <summary>The first and second moments of every parameter.</summary>
+    /// <inheritdoc />
+    /// <remarks>The first and second moments of every parameter.</remarks>
     public IEnumerable<Tensor> StateTensors() =>
         _state.Values.Cast<State>().SelectMany(state => new[] { state.exp_avg, state.exp_avg_sq, state.max_exp_avg_sq }).OfType<Tensor>();
 }

@@ -15,7 +15,7 @@ namespace InsightFace.Engine.Optim;
 /// collector may finalize a Scalar (and free it, on the finalizer thread) while libtorch still reads it: long runs
 /// failed with "Unknown scalar type" or a failed check in <c>Scalar::toFloat</c> (bench/ScalarRace reproduces it).
 /// </remarks>
-public sealed class SGD : TorchSharp.Modules.SGD
+public sealed class SGD : TorchSharp.Modules.SGD, IStatefulOptimizer
 {
     /// <summary>One optimizer over <paramref name="groups"/>, each with the learning rate, momentum and weight decay it was given.</summary>
     public SGD(IEnumerable<ParamGroup> groups, double lr, double momentum, double weightDecay)
@@ -45,6 +45,7 @@ public sealed class SGD : TorchSharp.Modules.SGD
         }
     }, closure);
 
-    /// <summary>The momentum buffers, one per parameter that has stepped.</summary>
+    /// <inheritdoc />
+    /// <remarks>The momentum buffers, one per parameter that has stepped.</remarks>
     public IEnumerable<Tensor> StateTensors() => _state.Values.Select(state => ((State)state).momentum_buffer).OfType<Tensor>();
 }

@@ -163,13 +163,7 @@ public sealed class OptimizationStep : IDisposable
     // memory in one order.
     private void LayOutState(string format)
     {
-        var tensors = _optimizer switch
-        {
-            Optim.SGD sgd => sgd.StateTensors(),
-            Optim.AdamW adamw => adamw.StateTensors(),
-            _ => [],
-        };
-        foreach (var tensor in tensors) MemoryFormat.Relayout(tensor, format);
+        foreach (var tensor in ((Optim.IStatefulOptimizer)_optimizer).StateTensors()) MemoryFormat.Relayout(tensor, format);
     }
 
     // A non-finite loss discards the whole window's gradients, the backbone's and the head's alike.
