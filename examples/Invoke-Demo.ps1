@@ -2,7 +2,7 @@
 .SYNOPSIS
     The main job end to end on built-in data: dataset, OFRecord, training, verification, ONNX.
 .DESCRIPTION
-    1. Makes 40 synthetic identities (40 images each) and a .bin of 600 pairs of 50 other, unseen identities.
+    1. Makes 40 synthetic identities (30 images each) and a .bin of 300 pairs of 50 other, unseen identities.
     2. Converts them to OneFlow OFRecord parts (the .bin is copied beside the parts).
     3. Trains a MobileFaceNet on the parts with examples/configs/synthetic_mbf.yaml (a few minutes on 2 cores).
     4. Verifies the checkpoint on the unseen pairs with the InsightFace protocol.
@@ -44,7 +44,7 @@ function Complete-Stage([string] $Name) {
 }
 
 $size = if ($Quick) { @{ Classes = 4; ImagesPerClass = 4; Pairs = 20; Parts = 2; Set = @{ num_classes = 4; num_image = 16; num_epoch = 1; batch_size = 4; warmup_epoch = 0; frequent = 2; embedding_size = 16 } } }
-        else { @{ Classes = 40; ImagesPerClass = 40; Pairs = 600; Parts = 4; Set = @{} } }
+        else { @{ Classes = 40; ImagesPerClass = 30; Pairs = 300; Parts = 4; Set = @{} } }
 
 Write-Output '== Runtime'
 Import-Module $ModulePath

@@ -7,7 +7,7 @@ namespace InsightFace.Engine.Evaluation;
 /// batches. The raw embedding is returned, as arcface_torch's inference.py prints it; with flipping, the sum of
 /// the embeddings of the image and its mirror, as the IJB evaluation uses.
 /// </summary>
-public sealed class FaceEmbeddingExtractor(IFaceEmbedder embedder, int batchSize = 64, bool flip = false)
+public sealed class FaceEmbeddingExtractor(IFaceEmbedder embedder, int batchSize = VerificationOptions.DefaultBatchSize, bool flip = false)
 {
     private readonly FaceImageDecoder _decoder = new(FaceInput.Size, FaceInput.Size);
     private readonly byte[] _rgb = new byte[FaceInput.Floats];

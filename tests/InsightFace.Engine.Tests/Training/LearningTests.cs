@@ -19,14 +19,14 @@ public class LearningTests
     {
         using var temp = new TempFolder();
         var folder = temp.Path;
-        using var dataset = new SyntheticFaceDataset(classes: 40, imagesPerClass: 40, seed: 2048);
+        using var dataset = new SyntheticFaceDataset(classes: 40, imagesPerClass: 30, seed: 2048);
         var pairs = dataset.HeldOutPairs(600).ToList();
         var bin = Path.Combine(folder, "synthetic_pairs.bin");
         VerificationBinWriter.Write(bin, new VerificationSet(
             pairs.SelectMany(p => new[] { p.ImageA, p.ImageB }).ToList(), pairs.Select(p => p.Same).ToList()));
 
         var config = ConfigResolver.Resolve(Path.Combine(Fixtures.RepoRoot, "examples", "configs", "synthetic_mbf.yaml"),
-            set: new Hashtable { ["output"] = Path.Combine(folder, "run"), ["val_targets"] = Array.Empty<string>(), ["verbose"] = 200 });
+            set: new Hashtable { ["output"] = Path.Combine(folder, "run"), ["val_targets"] = Array.Empty<string>() });
         var recorder = new RecordingObserver();
         using (var trainer = new Trainer(new TrainingRequest(config, dataset, config.Config.Output) { ValidationSets = [bin] }, recorder))
             trainer.Run(CancellationToken.None);
