@@ -33,7 +33,10 @@ public sealed class SGD : TorchSharp.Modules.SGD, IStatefulOptimizer
         foreach (var parameter in group.Parameters)
         {
             if (parameter.grad is not { } gradient) continue;
-            if (options.weight_decay.Value != 0) gradient = gradient.add(parameter, alpha: decay);
+            // The decayed gradient is freed as soon as its parameter is updated, as PyTorch's reference counting does,
+            // not at the end of the step: otherwise a step holds a second copy of every gradient at once.
+            using var decayed = options.weight_decay.Value != 0 ? gradient.add(parameter, alpha: decay) : null;
+            gradient = decayed ?? gradient;
             if (options.momentum.Value != 0)
             {
                 var state = (State)_state[parameter.Handle];
