@@ -79,6 +79,7 @@ public sealed class WorkerEventReader(IWorkerObserver observer)
         {
             case WorkerEvent.Kinds.Started when e is { ProcessId: { } processId, Text: { } host }:
                 _started.Add(new WorkerProcess(e.Rank, processId, host));
+                observer.Message($"Rank {e.Rank} runs as process {processId} on {host}.");
                 return true;
             case WorkerEvent.Kinds.Message when e.Text is { } text:
                 observer.Message(text);

@@ -63,16 +63,19 @@ public static class WorkerJob
         stop.ThrowIfCancellationRequested();
         if (reader.Error is { } error) throw new WorkerFailedException(error, worldSize);
         if (process.ExitCode == 0 && reader.Final is { } final) return final;
+        var who = worldSize == 1 ? "The training process ended" : $"The {worldSize} worker processes ended";
         throw new TrainingException(ErrorIds.WorkerFailed,
-            $"The {worldSize} worker processes ended ({Path.GetFileName(command.FileName)} exit code {process.ExitCode}) " +
-            $"without a final checkpoint or an error of their own. {Ranks(reader.Started, worldSize)} Their last output:{Environment.NewLine}" +
+            $"{who} ({Path.GetFileName(command.FileName)} exit code {process.ExitCode}) " +
+            $"without a final checkpoint or an error of {(worldSize == 1 ? "its" : "their")} own. {Ranks(reader.Started, worldSize)} The last output:{Environment.NewLine}" +
             string.Join(Environment.NewLine, output.Last));
     }
 
     // Which process each rank was, so that a launcher's note on a process that died (MPICH names its PID) names its rank.
     private static string Ranks(IReadOnlyList<WorkerProcess> started, int worldSize) =>
-        "The ranks ran as " + string.Join(", ", Enumerable.Range(0, worldSize).Select(rank =>
-            started.FirstOrDefault(p => p.Rank == rank) is { } p ? $"rank {rank}: process {p.ProcessId} on {p.Host}" : $"rank {rank}: (never started)")) + ".";
+        worldSize == 1
+            ? started.FirstOrDefault() is { } only ? $"It ran as process {only.ProcessId} on {only.Host}." : "It never said it started."
+            : "The ranks ran as " + string.Join(", ", Enumerable.Range(0, worldSize).Select(rank =>
+                started.FirstOrDefault(p => p.Rank == rank) is { } p ? $"rank {rank}: process {p.ProcessId} on {p.Host}" : $"rank {rank}: (never started)")) + ".";
 
     private static Process Start(MpiCommand command)
     {

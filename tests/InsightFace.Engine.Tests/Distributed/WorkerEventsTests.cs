@@ -39,7 +39,7 @@ public class WorkerEventsTests
 
         Assert.Equal([new WorkerProcess(0, Environment.ProcessId, Environment.MachineName)], reader.Started);
         Assert.Equal(["lfw has one kind of pair"], observer.Warnings);
-        Assert.Equal(["device cpu"], observer.Messages);
+        Assert.Equal([$"Rank 0 runs as process {Environment.ProcessId} on {Environment.MachineName}.", "device cpu"], observer.Messages);
         Assert.Equal([step, nanStep], observer.Steps);
         Assert.Equal([metrics], observer.Logs);
         var (atStep, results) = Assert.Single(observer.Verifications);

@@ -49,6 +49,29 @@ public class WorkerJobTests
         Assert.Equal("Rank 1 of 2 failed: The loss is NaN at step 3.", error.Message);
     }
 
+    [Fact]
+    public void The_error_of_a_job_of_one_worker_keeps_the_worker_s_message_as_it_is()
+    {
+        using var folder = new TempFolder();
+        var failed = Events(folder, "failed", 0, writer => writer.Failed(ErrorIds.LossNotFinite, "The loss is NaN at step 3."));
+
+        var error = Assert.Throws<WorkerFailedException>(() =>
+            WorkerJob.Run(Shell($"cat '{failed}'; exit 1"), new Recorder(), 1, CancellationToken.None, Grace));
+
+        Assert.Equal(ErrorIds.LossNotFinite, error.ErrorId);
+        Assert.Equal("The loss is NaN at step 3.", error.Message);
+    }
+
+    [Fact]
+    public void A_job_of_one_worker_that_ends_without_a_word_is_WorkerFailed_naming_the_training_process()
+    {
+        var error = Assert.Throws<TrainingException>(() =>
+            WorkerJob.Run(Shell("echo 'Killed' >&2; exit 137"), new Recorder(), 1, CancellationToken.None, Grace));
+        Assert.Equal(ErrorIds.WorkerFailed, error.ErrorId);
+        Assert.StartsWith("The training process ended (sh exit code 137) without a final checkpoint or an error of its own. It never said it started. The last output:", error.Message);
+        Assert.EndsWith("Killed", error.Message);
+    }
+
     [Theory]
     [InlineData("echo 'Segmentation fault' >&2; exit 139", "exit code 139")]
     [InlineData("echo 'Segmentation fault' >&2; exit 0", "exit code 0")]
