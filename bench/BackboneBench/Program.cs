@@ -6,7 +6,8 @@
 // momentum 0.9 and weight decay 5e-4) and each memory layout (contiguous NCHW, channels_last) it starts one fresh
 // process per framework, so each peak RSS is that measurement's own: this program again ("child" mode) and
 // /usr/bin/python3 backbone_bench.py. 2 threads, one warm-up iteration, then `iterations` timed ones. The four
-// measurements of a row rotate which goes first. The machines these run on are shared, so the ratios use each
+// measurements of a row rotate which goes first. Our training children get MALLOC_ARENA_MAX=1, as Start-FaceTraining's
+// child process on Linux does (docs/usage/training.md); PyTorch's run with glibc's defaults. The machines these run on are shared, so the ratios use each
 // side's fastest iteration (the least disturbed); the means are printed too. The ratio that counts is ours in our
 // default layout (channels_last) against PyTorch in its faster layout.
 using System.Diagnostics;
@@ -36,8 +37,9 @@ foreach (var mode in new[] { "infer", "train" })
     {
         var which = (turn + first) % 4;
         var layout = layouts[which % 2];
-        if (which < 2) ours[layout] = Measure(Environment.ProcessPath!, ["child", network, mode, input, $"{iterations}", layout, $"{batch}"]);
-        else theirs[layout] = Measure("/usr/bin/python3", [Path.Combine(AppContext.BaseDirectory, "backbone_bench.py"), network, mode, input, $"{iterations}", layout, $"{batch}"]);
+        // A training child runs as Start-FaceTraining's child process does on Linux, with glibc's single arena.
+        if (which < 2) ours[layout] = Measure(Environment.ProcessPath!, ["child", network, mode, input, $"{iterations}", layout, $"{batch}"], mode == "train");
+        else theirs[layout] = Measure("/usr/bin/python3", [Path.Combine(AppContext.BaseDirectory, "backbone_bench.py"), network, mode, input, $"{iterations}", layout, $"{batch}"], false);
     }
     first = (first + 1) % 4;
     foreach (var layout in layouts)
@@ -107,9 +109,11 @@ static void WriteInput(string path, int batch)
     File.WriteAllBytes(path, System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()).ToArray());
 }
 
-static Measurement Measure(string program, string[] arguments)
+static Measurement Measure(string program, string[] arguments, bool singleArena)
 {
     var start = new ProcessStartInfo(program, arguments) { RedirectStandardOutput = true };
+    if (singleArena) start.Environment["MALLOC_ARENA_MAX"] = "1";
+    else start.Environment.Remove("MALLOC_ARENA_MAX");
     using var process = Process.Start(start)!;
     var lines = process.StandardOutput.ReadToEnd().Trim().Split('\n');
     process.WaitForExit();

@@ -14,6 +14,10 @@
 // PyTorch runs at its best: in both memory layouts (NCHW and channels_last), each with glibc's default allocator and
 // with MALLOC_MMAP_MAX_=0 (no mmap for large blocks, what the engine's NativeHeap sets), and the ratio is against the
 // fastest of the four. The Trainer runs in both layouts too; the ratio is for its default, channels_last.
+//
+// The Trainer runs as Start-FaceTraining's child process runs it on Linux: with MALLOC_ARENA_MAX=1 (this program
+// starts itself again with it when it is not set), so that every thread allocates from glibc's main heap. PyTorch's
+// processes get the environment without it, as python3 has it by default.
 using System.Collections;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
@@ -30,13 +34,25 @@ const int NumClasses = 10000;
 const int ImagesPerClass = 4;
 const long Seed = 7;
 
+const string ArenaVariable = "MALLOC_ARENA_MAX";
+if (Environment.GetEnvironmentVariable(ArenaVariable) is null)
+{
+    var again = new ProcessStartInfo(Environment.ProcessPath!);
+    if (Path.GetFileNameWithoutExtension(Environment.ProcessPath!) == "dotnet") again.ArgumentList.Add(typeof(Program).Assembly.Location);
+    foreach (var argument in args) again.ArgumentList.Add(argument);
+    again.Environment[ArenaVariable] = "1";
+    using var child = Process.Start(again)!;
+    child.WaitForExit();
+    return child.ExitCode;
+}
+
 var steps = args.Length > 0 ? int.Parse(args[0]) : 4;
 var networks = args.Length > 1 ? args[1].Split(',') : ["mbf", "r18"];
 var batch = args.Length > 2 ? int.Parse(args[2]) : 16;
 var work = Directory.CreateTempSubdirectory("trainingbench").FullName;
 torch.set_num_threads(2);
 
-Console.WriteLine($"batch {batch}, {steps} timed steps after 1 warm-up, num_classes {NumClasses}, 2 threads; {Environment.ProcessorCount} CPUs, load average {LoadAverage()}");
+Console.WriteLine($"batch {batch}, {steps} timed steps after 1 warm-up, num_classes {NumClasses}, 2 threads, the Trainer with {ArenaVariable}=1; {Environment.ProcessorCount} CPUs, load average {LoadAverage()}");
 Console.WriteLine($"{"network",-8} {"layout",-14} {"allocator",-10} {"Trainer samples/s",18} {"PyTorch samples/s",18} {"(means)",14}");
 foreach (var network in networks)
 {
@@ -111,6 +127,7 @@ static int WriteBatches(SyntheticFaceDataset data, TrainingConfig config, string
 static string Run(string program, string[] arguments, Dictionary<string, string> environment)
 {
     var start = new ProcessStartInfo(program, arguments) { RedirectStandardOutput = true };
+    start.Environment.Remove("MALLOC_ARENA_MAX");
     foreach (var (name, value) in environment) start.Environment[name] = value;
     using var process = Process.Start(start)!;
     var output = process.StandardOutput.ReadToEnd().Trim();

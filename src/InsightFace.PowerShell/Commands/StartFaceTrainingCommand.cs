@@ -12,12 +12,14 @@ namespace InsightFace.PowerShell.Commands;
 
 /// <summary>Trains a face-recognition backbone from an arcface_torch-style YAML config.</summary>
 /// <remarks>
-/// <para>Start-FaceTraining does what arcface_torch's train_v2.py does, in this pwsh process: it builds the backbone
+/// <para>Start-FaceTraining does what arcface_torch's train_v2.py does: it builds the backbone
 /// (r18–r200, mbf, mbf_large), Partial FC with the combined margin loss (ArcFace, CosFace, combined), SGD with
 /// momentum and weight decay (or AdamW) with a per-iteration polynomial schedule after a linear warm-up, gradient
 /// clipping at norm 5 and gradient accumulation, and trains on the dataset the config's rec names, or the one piped
 /// in (Get-FaceDataset). It runs synchronously and returns the final FaceCheckpoint, which pipes into
-/// Test-FaceVerification and Export-FaceOnnx.</para>
+/// Test-FaceVerification and Export-FaceOnnx. On Linux the training runs in a child pwsh that reports back here, so
+/// that glibc's allocator can keep the activations' memory between steps (see -InProcess); on Windows and macOS, in
+/// this process.</para>
 /// <para>Configuration precedence, highest first: explicit parameters (-Device, -OutputPath, -Epochs, -BatchSize),
 /// -Set, the piped dataset (rec, num_classes, num_image), the YAML file, its base: chain, and the built-in defaults
 /// (arcface_torch's configs/base.py). Unknown keys, wrong types and impossible values fail before any work starts,
@@ -32,8 +34,8 @@ namespace InsightFace.PowerShell.Commands;
 /// weights as an uninterrupted run. A NaN or infinite loss stops with a LossNotFinite error naming the step and keeps
 /// the last good checkpoint (nan_policy: skip skips the batch instead). Progress shows epoch and step with loss, speed
 /// and time remaining; -Verbose shows the lifecycle and verification lines; the periodic log lines are Information
-/// records tagged InsightFace.Metrics. One training per process: libtorch's seeds and threads are process-wide. One
-/// training per run folder: a second one stops with RunFolderLocked, naming the process that holds it.</para>
+/// records tagged InsightFace.Metrics. With -InProcess, one training per process: libtorch's seeds and threads are
+/// process-wide. One training per run folder: a second one stops with RunFolderLocked, naming the process that holds it.</para>
 /// <para>-Processes N trains with N processes on this machine, started through the system's mpiexec (Debian's mpich or
 /// openmpi-bin; INSIGHTFACE_MPIEXEC names another): each trains on batch_size images of every global batch, and holds
 /// its shard of the classification head. The config, the dataset and the run folder are checked for N processes first,
@@ -165,7 +167,7 @@ public sealed class StartFaceTrainingCommand : InsightFaceCmdlet
     /// Train in this pwsh process. By default, on Linux, a single-process training runs in a child pwsh that reports
     /// back to this one (progress, records, errors and Ctrl+C behave the same), because glibc serves a pwsh pipeline
     /// thread's memory from a per-thread arena that maps every block over 64 MB afresh and gives the rest back to the
-    /// kernel: at batch 64 that made training about 1.5 times slower. The child is started with MALLOC_ARENA_MAX=1 (unless
+    /// kernel: at batch 64 that made training 1.2 to 1.6 times slower. The child is started with MALLOC_ARENA_MAX=1 (unless
     /// the variable is set already), so that its training allocates from glibc's main heap. On Windows and macOS the
     /// training always runs in this process.
     /// </summary>
