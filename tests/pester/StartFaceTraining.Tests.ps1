@@ -83,6 +83,15 @@ Describe 'Start-FaceTraining' {
             Should -Throw -ErrorId 'DatasetIncompatible,InsightFace.PowerShell.Commands.StartFaceTrainingCommand'
     }
 
+    It 'refuses a synthetic set with fewer images than identities as ConfigValueInvalid, creating nothing' {
+        $run = Join-Path $TestDrive 'too-few-images'
+        $set = $tiny.Clone(); $set.num_classes = 100; $set.num_image = 40
+        $err = { Start-FaceTraining -Set $set -OutputPath $run -ErrorAction Stop } | Should -Throw -PassThru
+        $err.FullyQualifiedErrorId | Should -Be 'ConfigValueInvalid,InsightFace.PowerShell.Commands.StartFaceTrainingCommand'
+        $err.Exception.Message | Should -Match 'num_image 40 is less than num_classes 100'
+        $run | Should -Not -Exist
+    }
+
     It 'refuses fp16 on the CPU instead of ignoring it' {
         $half = $tiny.Clone(); $half.fp16 = $true
         { Start-FaceTraining -Set $half -OutputPath (Join-Path $TestDrive 'fp16') -ErrorAction Stop } | Should -Throw -ErrorId '*,InsightFace.PowerShell.Commands.StartFaceTrainingCommand' -ExpectedMessage '*fp16*'

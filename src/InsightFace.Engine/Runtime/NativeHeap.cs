@@ -15,6 +15,12 @@ namespace InsightFace.Engine.Runtime;
 /// (64×64×56×56 floats): every such block was mapped and faulted in afresh at every step (a third of the process's time in
 /// the kernel). So mmap is turned off altogether (M_MMAP_MAX 0): every block comes from the heap, whatever its size.
 /// TrainingBench at batch 64: 12.8 → 17.5 samples/s (bench/RESULTS.md).
+/// <para>
+/// These settings govern glibc's main heap. A thread that allocates from an arena of its own (every thread but the
+/// process's first, unless MALLOC_ARENA_MAX is 1) still gets heaps of at most 64 MB, larger blocks mapped afresh and
+/// free heaps handed back; that is why Start-FaceTraining trains in a child process started with MALLOC_ARENA_MAX=1
+/// (bench/ChildProcessBench/RESULTS.md).
+/// </para>
 /// </remarks>
 public static partial class NativeHeap
 {

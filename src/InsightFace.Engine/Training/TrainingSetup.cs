@@ -14,10 +14,16 @@ public static class TrainingSetup
     /// Opens the dataset a config names: a path (any format Get-FaceDataset reads), or <c>synthetic</c>, which
     /// builds num_classes learnable identities with num_image / num_classes images each from the seed.
     /// </summary>
-    public static IFaceDataset OpenDataset(string rec, int numClasses, long numImage, long seed) =>
-        rec == Synthetic
-            ? new SyntheticFaceDataset(numClasses, checked((int)(numImage / numClasses)), seed)
-            : DatasetOpener.Open(rec);
+    /// <exception cref="Configuration.ConfigException">ConfigValueInvalid: a synthetic set's num_image is below its num_classes.</exception>
+    public static IFaceDataset OpenDataset(string rec, int numClasses, long numImage, long seed)
+    {
+        if (rec != Synthetic) return DatasetOpener.Open(rec);
+        if (numImage < numClasses)
+            throw new Configuration.ConfigException(ErrorIds.ConfigValueInvalid,
+                $"rec: synthetic gives each of the num_classes identities num_image / num_classes images, and num_image {numImage} " +
+                $"is less than num_classes {numClasses}: give num_image at least {numClasses} (for example {4L * numClasses}).", "num_image");
+        return new SyntheticFaceDataset(numClasses, checked((int)(numImage / numClasses)), seed);
+    }
 
     /// <summary>The config values a dataset supplies: rec, num_classes and num_image.</summary>
     public static IReadOnlyDictionary<string, object?> Facts(IFaceDataset dataset) => new Dictionary<string, object?>

@@ -167,7 +167,7 @@ public sealed class StartFaceTrainingCommand : InsightFaceCmdlet
     /// Train in this pwsh process. By default, on Linux, a single-process training runs in a child pwsh that reports
     /// back to this one (progress, records, errors and Ctrl+C behave the same), because glibc serves a pwsh pipeline
     /// thread's memory from a per-thread arena that maps every block over 64 MB afresh and gives the rest back to the
-    /// kernel: at batch 64 that made training 1.2 to 1.6 times slower. The child is started with MALLOC_ARENA_MAX=1 (unless
+    /// kernel: at batch 64 that made training 1.15 to 1.22 times slower. The child is started with MALLOC_ARENA_MAX=1 (unless
     /// the variable is set already), so that its training allocates from glibc's main heap. On Windows and macOS the
     /// training always runs in this process.
     /// </summary>
