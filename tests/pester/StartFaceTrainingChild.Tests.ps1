@@ -1,10 +1,7 @@
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     Import-Module (Get-ModuleUnderTest) -Force
-    $script:tiny = @{
-        rec = 'synthetic'; num_classes = 6; num_image = 24; network = 'mbf'; embedding_size = 32; batch_size = 4
-        num_epoch = 1; num_workers = 1; frequent = 2; val_targets = @(); lr = 0.05
-    }
+    $script:tiny = Get-TinyTrainingSet
     # The process a training ran in, from the verbose line the launcher writes when its child starts.
     function script:Get-ChildProcessId([object[]]$Records) {
         foreach ($record in $Records) {

@@ -1,11 +1,8 @@
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     Import-Module (Get-ModuleUnderTest) -Force
-    # Six synthetic identities, a MobileFaceNet at embedding 32, batch 4 per process: with 2 processes an epoch is 3 steps.
-    $script:tiny = @{
-        rec = 'synthetic'; num_classes = 6; num_image = 24; network = 'mbf'; embedding_size = 32; batch_size = 4
-        num_epoch = 1; num_workers = 1; frequent = 1; val_targets = @(); lr = 0.05
-    }
+    $script:tiny = Get-TinyTrainingSet
+    $script:tiny.frequent = 1
 
     function Find-Launcher([string] $Name) {
         Get-Command $Name -CommandType Application -ErrorAction Ignore | Select-Object -First 1 -ExpandProperty Source

@@ -1,11 +1,7 @@
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     Import-Module (Get-ModuleUnderTest) -Force
-    # Six synthetic identities, a MobileFaceNet at embedding 32, batch 4: one epoch of 6 steps takes seconds.
-    $script:tiny = @{
-        rec = 'synthetic'; num_classes = 6; num_image = 24; network = 'mbf'; embedding_size = 32; batch_size = 4
-        num_epoch = 1; num_workers = 1; frequent = 2; val_targets = @(); lr = 0.05
-    }
+    $script:tiny = Get-TinyTrainingSet
     $script:errorSuffix = ',InsightFace.PowerShell.Commands.StartFaceTrainingCommand'
 
     # Every folder and file under $Path, hidden ones too, files with their hash: equal output, byte-identical folder.

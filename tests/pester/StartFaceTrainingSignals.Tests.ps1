@@ -1,11 +1,8 @@
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     Import-Module (Get-ModuleUnderTest) -Force
-    # Six synthetic identities, batch 4: 6 steps per epoch, and enough epochs that the run is still going when stopped.
-    $script:tiny = @{
-        rec = 'synthetic'; num_classes = 6; num_image = 24; network = 'mbf'; embedding_size = 32; batch_size = 4
-        num_epoch = 1000; num_workers = 1; frequent = 2; val_targets = @(); lr = 0.05
-    }
+    $script:tiny = Get-TinyTrainingSet
+    $script:tiny.num_epoch = 1000
 
     # Starts `pwsh -File` training into $Run the way a terminal starts a foreground command: in a process group of its
     # own (the group's id is the child's pid), with SIGINT at its default action (a non-interactive parent may have
