@@ -213,8 +213,9 @@ public sealed class StartFaceTrainingCommand : InsightFaceCmdlet
     private void LaunchWorkers()
     {
         var observer = new Observer(this);
-        var plan = Plan(Processes > 1 ? new UnstartedJob(Processes) : SingleProcessCollectives.Instance, observer, WriteWarning);
-        var launcher = plan.Finished is null && Processes > 1 ? MpiLauncher.Find() : null;
+        var alone = Processes == 1;
+        var plan = Plan(alone ? SingleProcessCollectives.Instance : new UnstartedJob(Processes), observer, WriteWarning);
+        var launcher = plan.Finished is null && !alone ? MpiLauncher.Find() : null;
         if (!ShouldProcess(plan.RunFolder, launcher is null ? Action(plan) : $"{Action(plan)} in {Processes} processes started by {launcher.Path}")) return;
         if (plan.Finished is { } finished)
         {
@@ -226,14 +227,14 @@ public sealed class StartFaceTrainingCommand : InsightFaceCmdlet
         _opened = null;
         // One child chooses its threads from the free cores, as a training in this process would.
         int? threads = ThreadsPerProcess > 0 ? ThreadsPerProcess
-            : Processes > 1 ? MpiLauncher.DefaultThreads(Processes, Environment.ProcessorCount) : null;
+            : alone ? null : MpiLauncher.DefaultThreads(Processes, Environment.ProcessorCount);
         var module = MyInvocation.MyCommand.Module is { } loaded && File.Exists(Path.Combine(loaded.ModuleBase, loaded.Name + ".psd1"))
             ? Path.Combine(loaded.ModuleBase, loaded.Name + ".psd1")
             : typeof(StartFaceTrainingCommand).Assembly.Location;
         var worker = TrainingWorker.Command((string)SessionState.PSVariable.GetValue("PSHOME"), module,
             SessionState.Path.CurrentFileSystemLocation.ProviderPath, WorkerParameters(threads));
-        var command = TrainingWorker.ReportingEvents(launcher is null ? TrainingWorker.Alone(worker) : launcher.Command(Processes, threads!.Value, worker));
-        if (launcher is null) observer.Message("Training in a child pwsh (see -InProcess).");
+        var command = TrainingWorker.ReportingEvents(alone ? TrainingWorker.Alone(worker) : launcher!.Command(Processes, threads!.Value, worker));
+        if (alone) observer.Message("Training in a child pwsh (see -InProcess).");
         var final = RunStoppable(() => WorkerJob.Run(command, observer, Processes, StopToken, WorkerStopGrace), () => observer.LastSaved);
         WriteFinal(final, observer);
     }
