@@ -12,6 +12,7 @@
 // default layout (channels_last) against PyTorch in its faster layout.
 using System.Diagnostics;
 using InsightFace.Engine.Backbones;
+using InsightFace.Engine.Optim;
 using InsightFace.Engine.Runtime;
 using TorchSharp;
 
@@ -81,6 +82,9 @@ static int Child(string network, string mode, string inputPath, int iterations, 
         model.train();
         NativeHeap.TuneForTraining(); // as the Trainer does for a training run
         var optimizer = new InsightFace.Engine.Optim.SGD([new TorchSharp.Modules.SGD.ParamGroup(model.parameters(), 0.01, 0.9, weight_decay: 5e-4)], 0.01, 0.9, 5e-4);
+        // As the Trainer does before its first step: the state kept between steps lies below the activations.
+        Gradients.Reserve(model.parameters());
+        optimizer.ReserveState();
         step = () =>
         {
             using var scope = torch.NewDisposeScope();

@@ -48,6 +48,24 @@ public sealed class SGD : TorchSharp.Modules.SGD, IStatefulOptimizer
         }
     }, closure);
 
+    /// <summary>
+    /// Makes every momentum buffer not made yet, as zeros in its parameter's layout, instead of at the first step.
+    /// The first step then computes 0·momentum + g = g, the numbers PyTorch's clone of g gives. Made before the first
+    /// step, the buffers lie in the heap below its activations, not in the holes between them (see <see cref="Gradients.Reserve"/>).
+    /// </summary>
+    public void ReserveState()
+    {
+        foreach (var group in ParamGroups.OfType<ParamGroup>())
+        {
+            if (group.Options.momentum is not { } momentum || momentum == 0) continue;
+            foreach (var parameter in group.Parameters)
+            {
+                var state = (State)_state[parameter.Handle];
+                state.momentum_buffer ??= zeros_like(parameter).DetachFromDisposeScope();
+            }
+        }
+    }
+
     /// <inheritdoc />
     /// <remarks>The momentum buffers, one per parameter that has stepped.</remarks>
     public IEnumerable<Tensor> StateTensors() => _state.Values.Select(state => ((State)state).momentum_buffer).OfType<Tensor>();

@@ -124,6 +124,18 @@ public sealed class OptimizationStep : IDisposable
     }
 
     /// <summary>
+    /// Makes the state that lives from one iteration to the next, every trainable parameter's gradient and the
+    /// SGD's momentum buffers, now instead of during the first iteration, as zeros that change no number
+    /// (<see cref="Optim.Gradients.Reserve"/>, <see cref="Optim.SGD.ReserveState"/>): made first, they lie in the heap
+    /// below the activations. Call it just before the first iteration, after any resume.
+    /// </summary>
+    public void ReserveState()
+    {
+        Optim.Gradients.Reserve(_backbone.parameters().Concat(_head.parameters()));
+        (_optimizer as Optim.SGD)?.ReserveState();
+    }
+
+    /// <summary>
     /// Trains on one micro-batch: <paramref name="images"/> (the backbone's input, N×3×112×112 for the face
     /// networks) and their <paramref name="labels"/>, as
     /// iteration <paramref name="globalStep"/> (zero-based) at rate <paramref name="learningRate"/>. libtorch's

@@ -117,6 +117,7 @@ internal sealed class TrainingRun : IDisposable
         _backbone.train();
         _head.train();
         NativeHeap.TuneForTraining();
+        _step.ReserveState();
         var threadsAtStart = TorchThreads.Count;
         try
         {

@@ -46,6 +46,42 @@ public class HeldScalarOptimizerTests
     }
 
     [Fact]
+    public void Sgd_with_its_state_reserved_steps_as_torchsharps_and_keeps_a_buffer_it_already_has()
+    {
+        var (ours, gradients) = Problem(steps: 3);
+        var theirs = Copy(ours);
+        using var sgd = new Engine.Optim.SGD([new SGD.ParamGroup(ours, 0.1, 0.9, weight_decay: 5e-4)], 0.1, 0.9, 5e-4);
+        using var reference = optim.SGD(theirs, 0.1, 0.9, weight_decay: 5e-4);
+        sgd.ReserveState();
+        Assert.All(sgd.StateTensors(), buffer => Assert.Equal(0, buffer.abs().sum().item<float>()));
+        for (var step = 0; step < gradients.Length; step++)
+        {
+            Step(sgd, ours, gradients[step], 0.1);
+            Step(reference, theirs, gradients[step], 0.1);
+            if (step == 0)
+            {
+                var buffers = sgd.StateTensors().Select(b => b.clone()).ToArray();
+                sgd.ReserveState();
+                Assert.All(sgd.StateTensors().Zip(buffers), pair => Assert.True(pair.First.allclose(pair.Second, rtol: 0, atol: 0)));
+            }
+        }
+        for (var i = 0; i < ours.Length; i++) Assert.True(ours[i].allclose(theirs[i], rtol: 0, atol: 0), $"parameter {i}");
+    }
+
+    [Fact]
+    public void Reserved_gradients_are_zeros_in_the_parameters_layout_only_where_a_gradient_is_wanted_and_missing()
+    {
+        var convolution = new Parameter(Engine.Backbones.MemoryFormat.To(randn(4, 3, 2, 2), Engine.Backbones.MemoryFormat.ChannelsLast));
+        var frozen = new Parameter(randn(3), requires_grad: false);
+        var stepped = new Parameter(randn(2)) { grad = ones(2) };
+        Engine.Optim.Gradients.Reserve([convolution, frozen, stepped]);
+        Assert.Equal(0, convolution.grad!.abs().sum().item<float>());
+        Assert.True(Engine.Backbones.MemoryFormat.Is(convolution.grad, Engine.Backbones.MemoryFormat.ChannelsLast));
+        Assert.Null(frozen.grad);
+        Assert.Equal([1f, 1f], stepped.grad!.data<float>().ToArray());
+    }
+
+    [Fact]
     public void Sgd_matches_the_update_rule_computed_by_hand()
     {
         // d = g + wd·w; v = μ·v + d (v = d at the first step); w = w − lr·v, in float64.
