@@ -149,7 +149,7 @@ internal sealed class TrainingRun : IDisposable
         }
         finally
         {
-            // The tuned heap keeps up to 256 MB of freed activations; the session that trained need not.
+            // The tuned heap keeps every freed activation; the session that trained need not.
             NativeHeap.Release();
             if (_threads is not null) TorchThreads.Set(threadsAtStart);
         }
