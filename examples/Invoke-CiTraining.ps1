@@ -43,7 +43,9 @@ param(
 )
 $ErrorActionPreference = 'Stop'
 $PSStyle.OutputRendering = 'PlainText'
-Import-Module $ModulePath
+# Resolved first: Import-Module reads a relative path without ./ (out/InsightFace) as a module name and looks for it
+# in PSModulePath.
+Import-Module (Resolve-Path -LiteralPath $ModulePath).ProviderPath
 
 $training = @{ Config = $Config; OutputPath = $OutputPath; Resume = (Test-Path (Join-Path $OutputPath 'checkpoints')) }
 if ($Dataset) { $training.Dataset = $Dataset }

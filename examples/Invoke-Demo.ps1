@@ -47,7 +47,9 @@ $size = if ($Quick) { @{ Classes = 4; ImagesPerClass = 4; Pairs = 20; Parts = 2;
         else { @{ Classes = 40; ImagesPerClass = 30; Pairs = 300; Parts = 4; Set = @{} } }
 
 Write-Output '== Runtime'
-Import-Module $ModulePath
+# Resolved first: Import-Module reads a relative path without ./ (out/InsightFace) as a module name and looks for it
+# in PSModulePath.
+Import-Module (Resolve-Path -LiteralPath $ModulePath).ProviderPath
 $configs = Join-Path $PSScriptRoot 'configs'
 if (Test-Path $OutputPath) { Remove-Item -Recurse -Force $OutputPath }
 $null = New-Item -ItemType Directory -Path $OutputPath

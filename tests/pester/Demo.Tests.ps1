@@ -10,7 +10,10 @@ BeforeAll {
 Describe 'Invoke-Demo.ps1 -Quick' {
     BeforeAll {
         $out = Join-Path $TestDrive 'demo'
-        $script:lines = Invoke-FreshPwsh "& '$demo' -ModulePath '$(Get-ModuleUnderTest)' -OutputPath '$out' -Quick"
+        # As the README writes it: a module path relative to the working folder, without ./ (out/InsightFace).
+        $module = Get-Item (Get-ModuleUnderTest)
+        $relative = Join-Path $module.Parent.Name $module.Name
+        $script:lines = Invoke-FreshPwsh "Set-Location '$($module.Parent.Parent.FullName)'; & '$demo' -ModulePath '$relative' -OutputPath '$out' -Quick"
         $script:exitCode = $FreshPwshExitCode
     }
 
