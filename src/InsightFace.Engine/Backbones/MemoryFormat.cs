@@ -48,13 +48,23 @@ public static class MemoryFormat
     };
 
     /// <summary>
-    /// Lays out every 4-D parameter and buffer of <paramref name="module"/> as <paramref name="format"/> says, in place:
-    /// the tensors stay the same objects (optimizers that hold them keep working), only their storage changes.
+    /// Lays out every 4-D parameter, its gradient if it has one, and every 4-D buffer of <paramref name="module"/> as
+    /// <paramref name="format"/> says, in place: the tensors stay the same objects (optimizers that hold them keep
+    /// working), only their storage changes.
     /// </summary>
+    /// <remarks>
+    /// A gradient left in the other layout (one restored on resume inside an accumulation window) would stay so for the
+    /// rest of the run: backward adds to it in place, and libtorch warns that it breaks the gradient layout contract.
+    /// </remarks>
     public static void Apply(nn.Module module, string format)
     {
         using var noGrad = no_grad();
         foreach (var tensor in module.parameters().Concat(module.buffers())) Relayout(tensor, format);
+        foreach (var parameter in module.parameters())
+        {
+            using var gradient = parameter.grad;
+            if (gradient is not null) Relayout(gradient, format);
+        }
     }
 
     /// <summary>Gives <paramref name="tensor"/> the layout <paramref name="format"/> in place, keeping its values.</summary>

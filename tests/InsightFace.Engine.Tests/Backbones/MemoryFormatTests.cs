@@ -62,6 +62,22 @@ public class MemoryFormatTests
         foreach (var value in values) value.Dispose();
     }
 
+    // A run resumed inside an accumulation window restores the window's gradients before the model takes its layout.
+    [Fact]
+    public void Apply_relays_a_parameters_gradient_with_it()
+    {
+        using var scope = NewDisposeScope();
+        using var model = BackboneRegistry.Create("mbf", new BackboneOptions { EmbeddingSize = 32 });
+        var weight = model.parameters().First(p => p.dim() == 4);
+        var gradient = arange(weight.numel(), float32).reshape(weight.shape);
+        weight.grad = gradient.clone();
+
+        MemoryFormat.Apply(model, MemoryFormat.ChannelsLast);
+
+        Assert.True(MemoryFormat.Is(weight.grad!, MemoryFormat.ChannelsLast));
+        Assert.True(weight.grad!.eq(gradient).all().item<bool>());
+    }
+
     [Theory]
     [InlineData("mbf", ScalarType.Float64, 1e-10)]
     [InlineData("r18", ScalarType.Float64, 1e-10)]
