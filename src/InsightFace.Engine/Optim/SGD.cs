@@ -67,6 +67,6 @@ public sealed class SGD : TorchSharp.Modules.SGD, IStatefulOptimizer
     }
 
     /// <inheritdoc />
-    /// <remarks>The momentum buffers, one per parameter that has stepped.</remarks>
+    /// <remarks>The momentum buffers, one per parameter that has stepped or had its state reserved.</remarks>
     public IEnumerable<Tensor> StateTensors() => _state.Values.Select(state => ((State)state).momentum_buffer).OfType<Tensor>();
 }
