@@ -69,6 +69,8 @@ static Result Launch(string mpi, string network, int processes, int threads, int
     arguments.AddRange(["worker", network, $"{batch}", $"{threads}", $"{steps}", folder]);
     foreach (var argument in arguments) start.ArgumentList.Add(argument);
     start.Environment["OMP_NUM_THREADS"] = $"{threads}";
+    // As Start-FaceTraining starts its ranks: every thread allocates from glibc's main heap (docs/usage/training.md).
+    start.Environment["MALLOC_ARENA_MAX"] = "1";
 
     using var job = Process.Start(start)!;
     job.StandardInput.Close();
