@@ -156,7 +156,7 @@ static void Shell(string command)
 }
 
 static long PeakRssMegabytes() =>
-    File.ReadLines("/proc/self/status").First(l => l.StartsWith("VmHWM:")).Split(' ', StringSplitOptions.RemoveEmptyEntries)[1] is var kb
+    File.ReadLines("/proc/self/status").First(l => l.StartsWith("VmHWM:")).Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries)[1] is var kb
         ? long.Parse(kb) / 1024
         : 0;
 
