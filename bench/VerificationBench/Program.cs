@@ -1,5 +1,6 @@
 // Verification throughput: seconds for the whole InsightFace protocol on a .bin (read, decode, flip, embed,
-// metrics) through our checkpoints and through their ONNX exports in ONNX Runtime, against the same model's bare inference on the same images in the same run.
+// metrics) through our checkpoints (on the CPU in ONNX Runtime, exported in memory) and through the same checkpoint in
+// libtorch, against the same model's bare inference on the same images in the same run.
 // Then PyTorch 1.13 (/usr/bin/python3, BackboneBench's backbone_bench.py) runs the same network's bare inference
 // (eval, no_grad; no decoding, no flipping) on the same decoded faces at batch 16 and 200, in NCHW and channels_last;
 // the ratio that counts is our whole protocol through the checkpoint against PyTorch's faster layout at our batch.
@@ -9,7 +10,7 @@ using InsightFace.Engine.Checkpoints;
 using InsightFace.Engine.Data.Imaging;
 using InsightFace.Engine.Data.Verification;
 using InsightFace.Engine.Evaluation;
-using InsightFace.Engine.Export.Onnx;
+using InsightFace.Engine.Backbones;
 
 var imageCount = args.Length > 0 ? int.Parse(args[0]) : 240;
 var networks = args.Length > 1 ? args[1].Split(',') : ["mbf", "r50"];
@@ -27,16 +28,19 @@ try
     foreach (var network in networks)
     {
         var checkpoint = CheckpointModel.CreateInitial(Path.Combine(work, network), network, 512, seed: 1, overwrite: false);
-        double ours;
+        double ours, libtorch;
         using (var model = FaceModel.OpenCheckpoint(checkpoint.Folder)) ours = Measure(network, model);
+        // The same checkpoint in libtorch (channels_last), as the CPU ran checkpoints before ONNX Runtime did.
+        using (var backbone = CheckpointModel.LoadBackbone(checkpoint))
+        {
+            MemoryFormat.Apply(backbone, MemoryFormat.ChannelsLast);
+            libtorch = Measure(network + "/torch", new TorchModuleEmbedder(backbone, checkpoint.Folder));
+        }
+        Console.WriteLine($"{network,-8} ratio: the checkpoint through ONNX Runtime (the CPU default) / through libtorch = {ours / libtorch:F2}x");
         ComparePyTorch(network, ours);
-        // The same weights through ONNX Runtime, as Test-FaceVerification -ModelPath runs an exported model.
-        var onnx = Path.Combine(work, network + ".onnx");
-        FaceOnnxExporter.Export(checkpoint, onnx, 11, foldBatchNorm: true, verify: false, overwrite: false);
-        using (var model = FaceModel.OpenOnnx(onnx)) Measure(network + "/onnx", model);
     }
 
-    double Measure(string label, FaceModel model)
+    double Measure(string label, IFaceEmbedder model)
     {
         var set = VerificationBinReader.Read(bin);
         model.Embed(DecodeBatch(set, model.InputTransform, 0, 2, flip: false), 2); // warm-up: first-call allocations
@@ -89,7 +93,7 @@ static double PyTorchInference(string network, string input, string layout, int 
 static string LoadAverage() => string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
 
 // The protocol's forward passes (every image and its mirror, in batches) and nothing else: decoding is untimed.
-static double BareInference(FaceModel model, VerificationSet set, int batchSize)
+static double BareInference(IFaceEmbedder model, VerificationSet set, int batchSize)
 {
     var timed = TimeSpan.Zero;
     for (var start = 0; start < set.Images.Count; start += batchSize)

@@ -20,12 +20,25 @@ public sealed class OnnxFaceEmbedder : IFaceEmbedder, IDisposable
     /// input is not N x 3 x 112 x 112 float or the output is not 2-D.
     /// </summary>
     public OnnxFaceEmbedder(string modelPath, OnnxEmbedderOptions? options = null)
+        : this(Path.GetFullPath(modelPath), model: null, options ?? new OnnxEmbedderOptions(), inputTransform: null)
     {
-        options ??= new OnnxEmbedderOptions();
-        ModelPath = Path.GetFullPath(modelPath);
+    }
+
+    /// <summary>
+    /// Runs a model held in memory, such as a checkpoint's backbone exported on the fly; <paramref name="name"/>
+    /// stands for the file in messages. The graph must take <paramref name="inputTransform"/>'s normalised images.
+    /// </summary>
+    public OnnxFaceEmbedder(byte[] model, string name, FaceImageTransform inputTransform, int? intraOpThreads = null)
+        : this(name, model, new OnnxEmbedderOptions { IntraOpThreads = intraOpThreads }, inputTransform)
+    {
+    }
+
+    private OnnxFaceEmbedder(string name, byte[]? model, OnnxEmbedderOptions options, FaceImageTransform? inputTransform)
+    {
+        ModelPath = name;
         using var sessionOptions = new SessionOptions();
         if (options.IntraOpThreads is { } threads) sessionOptions.IntraOpNumThreads = threads;
-        _session = new InferenceSession(ModelPath, sessionOptions);
+        _session = model is null ? new InferenceSession(name, sessionOptions) : new InferenceSession(model, sessionOptions);
         try
         {
             (_inputName, FixedBatch) = CheckInput();
@@ -37,13 +50,13 @@ public sealed class OnnxFaceEmbedder : IFaceEmbedder, IDisposable
             throw;
         }
 
-        GraphNormalisesInput = OnnxGraphInspector.NormalisesInput(ModelPath);
+        GraphNormalisesInput = model is null && OnnxGraphInspector.NormalisesInput(name);
         var mean = options.InputMean ?? (GraphNormalisesInput ? 0f : 127.5f);
         var std = options.InputStd ?? (GraphNormalisesInput ? 1f : 127.5f);
-        InputTransform = new FaceImageTransform(mean, std, options.ChannelOrder);
+        InputTransform = inputTransform ?? new FaceImageTransform(mean, std, options.ChannelOrder);
     }
 
-    /// <summary>The model file.</summary>
+    /// <summary>The model file, or the name given to a model held in memory.</summary>
     public string ModelPath { get; }
 
     /// <summary>The batch size the graph fixes, or null when its batch dimension is dynamic.</summary>

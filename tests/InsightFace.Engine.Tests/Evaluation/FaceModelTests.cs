@@ -4,6 +4,7 @@ using InsightFace.Engine.Data.Imaging;
 using InsightFace.Engine.Evaluation;
 using InsightFace.Engine.Runtime;
 using InsightFace.Engine.Tests.Support;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace InsightFace.Engine.Tests.Evaluation;
@@ -25,18 +26,33 @@ public sealed class FaceModelTests : IDisposable
         Assert.Equal("mbf", model.Kind);
         Assert.Same(FaceImageTransform.ArcFace, model.InputTransform);
 
-        var images = OnnxFaceEmbedderTests.Batch(model.InputTransform, 2);
-        var actual = model.Embed(images, 2);
+        var images = OnnxFaceEmbedderTests.Batch(model.InputTransform, 3);
+        var actual = model.Embed(images, 3);
+        // On the CPU the checkpoint runs in ONNX Runtime; the reference is the backbone itself in libtorch, in float64.
         using var backbone = CheckpointModel.LoadBackbone(checkpoint);
-        // Checkpoints run in channels_last (the same values to rounding; MemoryFormatTests): so does the reference here,
-        // so that the two agree exactly.
-        MemoryFormat.Apply(backbone, MemoryFormat.ChannelsLast);
+        backbone.to(ScalarType.Float64).eval();
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        var input = MemoryFormat.To(tensor(images.AsMemory(0, 2 * FaceInput.Floats), [2, 3, 112, 112]), MemoryFormat.ChannelsLast);
-        var expected = backbone.forward(input).data<float>().ToArray();
-        Assert.Equal([2, 16], new[] { actual.GetLength(0), actual.GetLength(1) });
-        for (var i = 0; i < expected.Length; i++) Assert.Equal(expected[i], actual[i / 16, i % 16]);
+        var input = tensor(images.AsMemory(0, 3 * FaceInput.Floats), [3, 3, 112, 112]).to(ScalarType.Float64);
+        var expected = backbone.forward(input).data<double>().ToArray();
+        Assert.Equal([3, 16], new[] { actual.GetLength(0), actual.GetLength(1) });
+        var scale = expected.Max(Math.Abs);
+        for (var i = 0; i < expected.Length; i++) Assert.True(Math.Abs(expected[i] - actual[i / 16, i % 16]) <= 1e-5 * scale,
+            $"value {i}: {actual[i / 16, i % 16]} against {expected[i]} (scale {scale})");
+    }
+
+    [Fact]
+    public void A_checkpoint_exported_for_onnx_runtime_on_the_cpu_leaves_its_folder_as_it_was()
+    {
+        var checkpoint = CheckpointModel.CreateInitial(Path.Combine(_dir, "r18"), "r18", 8, seed: 3, overwrite: false);
+        var before = Directory.GetFiles(_dir, "*", SearchOption.AllDirectories).Order().ToArray();
+        using var model = FaceModel.OpenCheckpoint(checkpoint.Folder);
+        var images = OnnxFaceEmbedderTests.Batch(model.InputTransform, 5);
+        var embeddings = model.Embed(images, 5);
+
+        Assert.Equal(before, Directory.GetFiles(_dir, "*", SearchOption.AllDirectories).Order().ToArray());
+        Assert.Equal(("r18", Path.GetFileName(checkpoint.Folder)), (model.Kind, model.Description));
+        Assert.Equal([5, 8], new[] { embeddings.GetLength(0), embeddings.GetLength(1) });
     }
 
     [WithoutCudaFact]
