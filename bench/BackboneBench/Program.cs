@@ -50,8 +50,9 @@ foreach (var mode in new[] { "infer", "train" })
     }
     var best = theirs.Values.MaxBy(m => m.Best);
     var bestLayout = theirs.First(p => p.Value == best).Key;
-    var ourDefault = ours[MemoryFormat.ChannelsLast];
-    Console.WriteLine($"{network,-8} {mode,-6} ratio: ours (channels_last) / PyTorch ({bestLayout}) = {ourDefault.Best / best.Best:F2}x speed, {ourDefault.PeakMb / best.PeakMb:F2}x RSS");
+    // Training's default layout is contiguous (docs/usage/training.md, memory layout).
+    var ourDefault = ours[MemoryFormat.Contiguous];
+    Console.WriteLine($"{network,-8} {mode,-6} ratio: ours (contiguous) / PyTorch ({bestLayout}) = {ourDefault.Best / best.Best:F2}x speed, {ourDefault.PeakMb / best.PeakMb:F2}x RSS");
 }
 Console.WriteLine($"load average at the end: {LoadAverage()}");
 return 0;

@@ -13,7 +13,7 @@
 //
 // PyTorch runs at its best: in both memory layouts (NCHW and channels_last), each with glibc's default allocator and
 // with MALLOC_MMAP_MAX_=0 (no mmap for large blocks, what the engine's NativeHeap sets), and the ratio is against the
-// fastest of the four. The Trainer runs in both layouts too; the ratio is for its default, channels_last.
+// fastest of the four. The Trainer runs in both layouts too; the ratio is for its default, contiguous (NCHW).
 //
 // The Trainer runs as Start-FaceTraining's child process runs it on Linux: with MALLOC_ARENA_MAX=1 (this program
 // starts itself again with it when it is not set), so that every thread allocates from glibc's main heap. PyTorch's
@@ -88,9 +88,9 @@ foreach (var network in networks)
         }
     }
     var best = theirs.MaxBy(t => t.Best);
-    var ourDefault = ours[MemoryFormat.ChannelsLast];
+    var ourDefault = ours[MemoryFormat.Contiguous];
     var loader = LoaderImagesPerSecond(data, config.Config);
-    Console.WriteLine($"{network,-8} ratio: Trainer (channels_last) / PyTorch at its best ({best.Layout}, {best.Allocator}) = {ourDefault.Best / best.Best:F2}x " +
+    Console.WriteLine($"{network,-8} ratio: Trainer (contiguous, the default) / PyTorch at its best ({best.Layout}, {best.Allocator}) = {ourDefault.Best / best.Best:F2}x " +
                       $"(means {ourDefault.Mean / best.Mean:F2}x); loader {loader:F1} images/s = {loader / ourDefault.Mean:F1}x the step's need");
 }
 Console.WriteLine($"load average at the end: {LoadAverage()}");

@@ -78,6 +78,9 @@ internal sealed class TrainingRun : IDisposable
             BroadcastBackbone();
             // After the broadcast: MPI sends contiguous tensors only.
             MemoryFormat.Apply(_backbone, _config.MemoryFormat);
+            if (_config.MemoryFormat == MemoryFormat.ChannelsLast && plan.Device.type == DeviceType.CPU && _collectives.Rank == 0
+                && !ChannelsLastCheck.IsReliable)
+                observer.Message("memory_format is channels_last, but libtorch's channels_last convolutions give wrong values on this CPU (a 1x1 convolution checked against NCHW): set memory_format: contiguous.");
             _loader = new TrainingLoader(plan.Request.Dataset, TrainingPlan.LoaderOptions(plan.Request));
             if (_collectives.Rank != 0) return;
             PrepareRunFolder(plan.RunFolder, plan.ReplacesRun);

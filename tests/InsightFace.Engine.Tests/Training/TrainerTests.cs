@@ -6,6 +6,7 @@ using InsightFace.Engine.Evaluation;
 using InsightFace.Engine.Import.PyTorch;
 using InsightFace.Engine.Tests.Data;
 using InsightFace.Engine.Training;
+using InsightFace.Engine.Tests.Support;
 using TorchSharp;
 
 namespace InsightFace.Engine.Tests.Training;
@@ -99,7 +100,7 @@ public class TrainerTests
     // in both layouts for two steps: the update at step 8 applies the loaded momentum and gradients. The two agree to
     // float32 rounding (the layouts sum convolutions in other orders), far below the size of the update itself, which
     // a misread buffer would change by about its own size.
-    [Theory]
+    [ChannelsLastTheory]
     [InlineData("channels_last", "contiguous")]
     [InlineData("contiguous", "channels_last")]
     public void A_run_interrupted_in_one_memory_format_resumes_in_the_other(string before, string after)
