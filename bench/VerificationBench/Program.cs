@@ -6,11 +6,11 @@
 // the ratio that counts is our whole protocol through the checkpoint against PyTorch's faster layout at our batch.
 // Usage: dotnet run -c Release -- [images (default 240; 12000 is LFW's size)] [networks (default mbf,r50)] [batch (default 16)]
 using System.Diagnostics;
+using InsightFace.Engine.Backbones;
 using InsightFace.Engine.Checkpoints;
 using InsightFace.Engine.Data.Imaging;
 using InsightFace.Engine.Data.Verification;
 using InsightFace.Engine.Evaluation;
-using InsightFace.Engine.Backbones;
 
 var imageCount = args.Length > 0 ? int.Parse(args[0]) : 240;
 var networks = args.Length > 1 ? args[1].Split(',') : ["mbf", "r50"];

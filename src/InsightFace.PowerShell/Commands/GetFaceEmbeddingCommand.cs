@@ -23,8 +23,9 @@ namespace InsightFace.PowerShell.Commands;
 /// for Test-FaceVerification and Export-FaceOnnx: a FaceCheckpoint binds -Checkpoint, and any object with a
 /// CheckpointPath property (a checkpoint back from Start-Job or Import-Clixml) binds -CheckpointPath; each piped
 /// checkpoint embeds the images of -Path.</para>
-/// <para>Checkpoints take arcface_torch's input ((x / 255 - 0.5) / 0.5, RGB) and run on -Device (on the CPU in ONNX Runtime, exported in memory; on CUDA in TorchSharp); ONNX models take
-/// (x - InputMean) / InputStd in -ChannelOrder, chosen as Test-FaceVerification chooses it.</para>
+/// <para>Checkpoints take arcface_torch's input ((x / 255 - 0.5) / 0.5, RGB) and run on -Device (on the CPU in ONNX
+/// Runtime, exported in memory; on CUDA in TorchSharp); ONNX models take (x - InputMean) / InputStd in -ChannelOrder,
+/// chosen as Test-FaceVerification chooses it.</para>
 /// </remarks>
 /// <example>
 /// <code>Get-ChildItem faces/*.jpg | Get-FaceEmbedding -CheckpointPath work_dirs/r50</code>

@@ -18,8 +18,9 @@ namespace InsightFace.PowerShell.Commands;
 /// whose folds hold one kind of pair only gets a warning naming them, and its TarAtFar is NaN.</para>
 /// <para>The model is a checkpoint (a FaceCheckpoint from Get-FaceCheckpoint, New-FaceCheckpoint or
 /// Start-FaceTraining, or -CheckpointPath) run on -Device (on the CPU by ONNX Runtime, exported in memory, the faster
-/// there; on CUDA by TorchSharp), or any ONNX model (-ModelPath) run by ONNX Runtime on the CPU. ONNX inputs are (x - InputMean) / InputStd, 127.5 and 127.5 unless given, except that a graph
-/// that begins with its own Sub and Mul nodes (an MXNet export) gets 0 and 1, as InsightFace's ONNX helper does.</para>
+/// there; on CUDA by TorchSharp), or any ONNX model (-ModelPath) run by ONNX Runtime on the CPU. ONNX inputs are
+/// (x - InputMean) / InputStd, 127.5 and 127.5 unless given, except that a graph that begins with its own Sub and
+/// Mul nodes (an MXNet export) gets 0 and 1, as InsightFace's ONNX helper does.</para>
 /// <para>-Target takes names or paths to .bin files. A name is looked up as NAME.bin in each -DataPath folder, then,
 /// for a checkpoint trained here, beside its training dataset (the dataset's folder and the folders of its .bin
 /// files, recorded in checkpoint.json), then in the current location. A target that cannot be found or read is a non-terminating error and the other targets go
