@@ -6,7 +6,6 @@
 // the ratio that counts is our whole protocol through the checkpoint against PyTorch's faster layout at our batch.
 // Usage: dotnet run -c Release -- [images (default 240; 12000 is LFW's size)] [networks (default mbf,r50)] [batch (default 16)]
 using System.Diagnostics;
-using InsightFace.Engine.Backbones;
 using InsightFace.Engine.Checkpoints;
 using InsightFace.Engine.Data.Imaging;
 using InsightFace.Engine.Data.Verification;
@@ -30,12 +29,10 @@ try
         var checkpoint = CheckpointModel.CreateInitial(Path.Combine(work, network), network, 512, seed: 1, overwrite: false);
         double ours, libtorch;
         using (var model = FaceModel.OpenCheckpoint(checkpoint.Folder)) ours = Measure(network, model);
-        // The same checkpoint in libtorch (channels_last), as the CPU ran checkpoints before ONNX Runtime did.
+        // The same checkpoint in libtorch, in NCHW: channels_last was faster, but gives wrong values on some CPUs
+        // (ChannelsLastCheck).
         using (var backbone = CheckpointModel.LoadBackbone(checkpoint))
-        {
-            MemoryFormat.Apply(backbone, MemoryFormat.ChannelsLast);
             libtorch = Measure(network + "/torch", new TorchModuleEmbedder(backbone, checkpoint.Folder));
-        }
         Console.WriteLine($"{network,-8} ratio: the checkpoint through ONNX Runtime (the CPU default) / through libtorch = {ours / libtorch:F2}x");
         ComparePyTorch(network, ours);
     }

@@ -82,6 +82,13 @@ public static class MemoryFormat
     /// </summary>
     public static string Of(Tensor tensor) => Is(tensor, ChannelsLast) ? ChannelsLast : Contiguous;
 
+    /// <summary>
+    /// The format <see cref="Apply"/> gave <paramref name="module"/>: that of its first 4-D parameter (a backbone's
+    /// first convolution), contiguous when it has none.
+    /// </summary>
+    public static string Of(nn.Module module) =>
+        module.parameters().FirstOrDefault(p => p.dim() == 4) is { } weight ? Of(weight) : Contiguous;
+
     // N×C×H×W stored as N×H×W×C has strides (H·W·C, 1, W·C, C). As in libtorch, the stride of a dimension of size 1
     // does not matter: no index ever moves along it.
     private static bool HasChannelsLastStrides(long[] shape, long[] strides)

@@ -49,7 +49,7 @@ public static class ConfigSchema
         new("keep_checkpoints", ConfigKind.Integer, 3L, "checkpoints to keep", Positive),
         new("nan_policy", ConfigKind.Text, "stop", "on a NaN/Inf loss: stop or skip the batch", v => OneOf(v, new[] { "stop", "skip" })),
         new("device", ConfigKind.Text, "cpu", "cpu, cuda or cuda:N"),
-        new("memory_format", ConfigKind.Text, MemoryFormat.Contiguous, "layout of images, activations and convolution weights: contiguous (NCHW, PyTorch's default) or channels_last (NHWC in memory; faster on some CPUs, wrong on some: see docs/usage/training.md)",
+        new("memory_format", ConfigKind.Text, MemoryFormat.Contiguous, "layout of images, activations and convolution weights: contiguous (NCHW, PyTorch's default) or channels_last (NHWC in memory; faster on some CPUs, wrong on some, so a CPU run checks it first and trains in contiguous where it is wrong: see docs/usage/training.md)",
             v => OneOf(v, MemoryFormat.Names)),
         new("dali", ConfigKind.Boolean, false, "NVIDIA DALI loader (not available: must be false)",
             v => (bool)v ? "DALI is a Python/CUDA loader this toolbox does not have; set dali: false" : null),

@@ -48,7 +48,8 @@ public sealed class TorchModuleEmbedder : IFaceEmbedder
         {
             var input = tensor(images.AsMemory(0, count * FaceInput.Floats), [count, FaceInput.Channels, FaceInput.Size, FaceInput.Size])
                 .to(_dtype, _device);
-            output = _module.forward(MemoryFormat.To(input, InputFormat()));
+            // Images go in the layout of the first convolution's weight, so that it runs without a reorder.
+            output = _module.forward(MemoryFormat.To(input, MemoryFormat.Of(_module)));
         }
         finally
         {
@@ -64,8 +65,4 @@ public sealed class TorchModuleEmbedder : IFaceEmbedder
         Buffer.BlockCopy(values, 0, result, 0, values.Length * sizeof(float));
         return result;
     }
-
-    // Images go in the layout of the first convolution's weight, so that it runs without a reorder.
-    private string InputFormat() =>
-        _module.parameters().FirstOrDefault(p => p.dim() == 4) is { } weight ? MemoryFormat.Of(weight) : MemoryFormat.Contiguous;
 }

@@ -80,9 +80,20 @@ public sealed class OptimizationStep : IDisposable
     /// <summary>The momentum of every centre when the sparse SGD updates them (saved in head.pt); null otherwise.</summary>
     public Tensor? HeadMomentum => _headOptimizer?.MomentumBuffer;
 
+    /// <summary>
+    /// Lays out the backbone's 4-D parameters, their gradients and the optimizer's state for them as
+    /// <paramref name="format"/> (<see cref="MemoryFormat"/>) says, so that each update reads and writes memory in one
+    /// order.
+    /// </summary>
+    public void ApplyMemoryFormat(string format)
+    {
+        MemoryFormat.Apply(_backbone, format);
+        LayOutState(format);
+    }
+
     /// <summary>Writes the backbone optimizer's state (and the head's, where it updates the head) to <paramref name="path"/>.</summary>
     /// <remarks>
-    /// The file holds the state in the contiguous layout whatever memory_format the run uses (TorchSharp reads and
+    /// The file holds the state in the contiguous layout whatever layout the backbone has (TorchSharp reads and
     /// writes only contiguous tensors), so a run resumes in either layout.
     /// </remarks>
     public void SaveOptimizerState(string path)
@@ -94,7 +105,7 @@ public sealed class OptimizationStep : IDisposable
         }
         finally
         {
-            LayOutState(_config.MemoryFormat);
+            LayOutState(MemoryFormat.Of(_backbone));
         }
     }
 
@@ -106,7 +117,7 @@ public sealed class OptimizationStep : IDisposable
     {
         LayOutState(MemoryFormat.Contiguous);
         _optimizer.load_state_dict(path);
-        LayOutState(_config.MemoryFormat);
+        LayOutState(MemoryFormat.Of(_backbone));
         // load_state_dict also restores each group's settings, as PyTorch's does.
         foreach (var group in _optimizer.ParamGroups)
         {
@@ -171,8 +182,6 @@ public sealed class OptimizationStep : IDisposable
         return new StepResult(loss, Finite: true, Updated: true);
     }
 
-    // Momentum buffers and moments take the layout of their parameters, so that each update reads and writes
-    // memory in one order.
     private void LayOutState(string format)
     {
         foreach (var tensor in ((Optim.IStatefulOptimizer)_optimizer).StateTensors()) MemoryFormat.Relayout(tensor, format);

@@ -36,6 +36,8 @@ internal sealed class TrainingRun : IDisposable
     private readonly List<CheckpointInfo> _saved = new();
     private readonly AverageMeter _epochLoss = new();
     private readonly ThreadBudget? _threads;
+    private readonly string _memoryFormat;
+    private string? _memoryFormatNote;
 
     private int _epoch;
     private long _batch;
@@ -63,11 +65,13 @@ internal sealed class TrainingRun : IDisposable
             _stop = new StopAgreement(_collectives);
             if (plan.Request.ThreadsFromFreeCores && _collectives.WorldSize == 1 && !ThreadBudget.UserChoseThreads)
                 _threads = ThreadBudget.ForThisProcess();
-            torch.manual_seed(_config.Seed);
-            _backbone = BackboneRegistry.Create(_config.Network, new BackboneOptions
+            var backboneOptions = new BackboneOptions
             {
                 EmbeddingSize = _config.EmbeddingSize, Dropout = _config.Dropout, Fp16 = _config.Fp16, Device = plan.Device,
-            });
+            };
+            _memoryFormat = ChooseMemoryFormat(backboneOptions);
+            torch.manual_seed(_config.Seed);
+            _backbone = BackboneRegistry.Create(_config.Network, backboneOptions);
             var m = _config.MarginList;
             var margin = new CombinedMarginLoss(_config.Scale, m[0], m[1], m[2], _config.StraightThroughGradient, _config.InterclassFilteringThreshold);
             _head = new PartialFC(margin, _config.EmbeddingSize, _config.NumClasses, _config.SampleRate, _collectives, plan.Device);
@@ -77,10 +81,7 @@ internal sealed class TrainingRun : IDisposable
             if (plan.ResumeFrom is { } checkpoint && plan.ResumeState is { } state) Resume(checkpoint, state);
             BroadcastBackbone();
             // After the broadcast: MPI sends contiguous tensors only.
-            MemoryFormat.Apply(_backbone, _config.MemoryFormat);
-            if (_config.MemoryFormat == MemoryFormat.ChannelsLast && plan.Device.type == DeviceType.CPU && _collectives.Rank == 0
-                && !ChannelsLastCheck.IsReliable)
-                observer.Message("memory_format is channels_last, but libtorch's channels_last convolutions give wrong values on this CPU (a 1x1 convolution checked against NCHW): set memory_format: contiguous.");
+            _step.ApplyMemoryFormat(_memoryFormat);
             _loader = new TrainingLoader(plan.Request.Dataset, TrainingPlan.LoaderOptions(plan.Request));
             if (_collectives.Rank != 0) return;
             PrepareRunFolder(plan.RunFolder, plan.ReplacesRun);
@@ -92,6 +93,7 @@ internal sealed class TrainingRun : IDisposable
             AtomicFile.Write(Path.Combine(plan.RunFolder, ConfigFileName), overwrite: true,
                 stream => stream.Write(System.Text.Encoding.UTF8.GetBytes(plan.Request.Config.Yaml)));
             foreach (var line in plan.Request.Config.LogLines()) _logs.Log.Write(line);
+            if (_memoryFormatNote is not null) _logs.Log.Write(_memoryFormatNote);
             _observer.Message($"Run folder {plan.RunFolder}; {_config.Network} ({_backbone.ParameterCount:N0} parameters) on {plan.Device}; " +
                               $"{_config.TotalSteps} steps ({_config.StepsPerEpoch} per epoch), warm-up {_config.WarmupSteps}.");
         }
@@ -100,6 +102,23 @@ internal sealed class TrainingRun : IDisposable
             Dispose();
             throw;
         }
+    }
+
+    // libtorch's channels_last kernels give wrong values on some CPUs (ChannelsLastCheck), so a CPU run checks them on
+    // its own backbone and batch size before it trains in them, and trains in NCHW when they disagree. Every rank
+    // checks its own CPU: the layout never leaves the process.
+    private string ChooseMemoryFormat(BackboneOptions options)
+    {
+        if (_config.MemoryFormat != MemoryFormat.ChannelsLast || _plan.Device.type != DeviceType.CPU) return _config.MemoryFormat;
+        var difference = ChannelsLastCheck.Compare(_config.Network, options, _config.BatchSize);
+        if (difference.IsRounding) return MemoryFormat.ChannelsLast;
+        static string Percent(double value) => (100 * value).ToString("F1", System.Globalization.CultureInfo.InvariantCulture) + "%";
+        _memoryFormatNote = $"memory_format: channels_last gives wrong values on this CPU ({_config.Network} at batch {_config.BatchSize}: " +
+                            $"embeddings {Percent(difference.Embeddings)} and gradients {Percent(difference.Gradients)} off NCHW, where " +
+                            $"float32 rounding moves them by under {Percent(ChannelsLastCheck.EmbeddingTolerance)} and " +
+                            $"{Percent(ChannelsLastCheck.GradientTolerance)}): training in contiguous.";
+        if (_collectives.Rank == 0) _observer.Message(_memoryFormatNote);
+        return MemoryFormat.Contiguous;
     }
 
     /// <summary>Trains to the end, or until <paramref name="cancellationToken"/> fires (then saves a resumable checkpoint and throws).</summary>
@@ -211,7 +230,7 @@ internal sealed class TrainingRun : IDisposable
         StepResult result;
         using (torch.NewDisposeScope())
         {
-            var images = MemoryFormat.To(torch.tensor(batch.Images, new long[] { batch.Count, 3, 112, 112 }).to(_plan.Device), _config.MemoryFormat);
+            var images = MemoryFormat.To(torch.tensor(batch.Images, new long[] { batch.Count, 3, 112, 112 }).to(_plan.Device), _memoryFormat);
             var labels = torch.tensor(batch.Labels).to(_plan.Device);
             result = _step.Run(images, labels, _globalStep, lr);
         }

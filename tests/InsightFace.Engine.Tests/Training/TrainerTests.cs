@@ -1,4 +1,5 @@
 using System.Collections;
+using InsightFace.Engine.Backbones;
 using InsightFace.Engine.Checkpoints;
 using InsightFace.Engine.Configuration;
 using InsightFace.Engine.Data.Synthetic;
@@ -126,6 +127,37 @@ public class TrainerTests
         var update = expectedWeights.Zip(atStep7, (w, w7) => MathF.Abs(w - w7)).Max();
         var error = expectedWeights.Zip(actualWeights, (e, a) => MathF.Abs(e - a)).Max();
         Assert.True(error <= 1e-2 * update, $"max |difference| {error} against the largest change in the two steps, {update}");
+    }
+
+    // A CPU run asked for channels_last first checks libtorch's kernels on its own backbone and batch size
+    // (ChannelsLastCheck). Where they are wrong it trains in NCHW, with the very numbers of a contiguous run, and says
+    // so on the observer and in training.log; where they are right it trains in channels_last, to float32 rounding.
+    [Fact]
+    public void A_cpu_run_trains_in_channels_last_only_where_the_check_finds_it_right()
+    {
+        using var data = new SyntheticFaceDataset(classes: 6, imagesPerClass: 4, seed: 3);
+        using var temp = new TempFolder();
+        var contiguous = new RecordingObserver();
+        Train(new TrainingRequest(Config(data), data, temp["nchw"]), contiguous);
+        var channelsLast = new RecordingObserver();
+        Train(new TrainingRequest(Config(data, new Hashtable { ["memory_format"] = "channels_last" }), data, temp["last"]), channelsLast);
+
+        const string note = "memory_format: channels_last gives wrong values on this CPU (mbf at batch 4: embeddings ";
+        var log = File.ReadAllText(Path.Combine(temp["last"], "training.log"));
+        if (!ChannelsLastCheck.Compare("mbf", new BackboneOptions { EmbeddingSize = 32 }, 4).IsRounding)
+        {
+            Assert.Contains(channelsLast.Messages, m => m.StartsWith(note) && m.EndsWith("training in contiguous."));
+            Assert.Contains(note, log);
+            Assert.Equal(contiguous.Losses, channelsLast.Losses);
+        }
+        else
+        {
+            Assert.DoesNotContain(channelsLast.Messages, m => m.StartsWith(note));
+            Assert.DoesNotContain(note, log);
+            Assert.Equal(contiguous.Losses.Count, channelsLast.Losses.Count);
+            foreach (var (expected, actual) in contiguous.Losses.Zip(channelsLast.Losses))
+                Assert.True(Math.Abs(expected - actual) <= 1e-3 * Math.Abs(expected), $"losses {string.Join(", ", channelsLast.Losses)} against {string.Join(", ", contiguous.Losses)}");
+        }
     }
 
     // Trains until the step after global step stopAt has been reported, then interrupts (a resumable checkpoint at stopAt); the losses reported.
