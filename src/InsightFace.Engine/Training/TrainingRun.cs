@@ -37,7 +37,7 @@ internal sealed class TrainingRun : IDisposable
     private readonly AverageMeter _epochLoss = new();
     private readonly ThreadBudget? _threads;
     private readonly string _memoryFormat;
-    private string? _memoryFormatNote;
+    private readonly string? _memoryFormatNote;
 
     private int _epoch;
     private long _batch;
@@ -69,7 +69,8 @@ internal sealed class TrainingRun : IDisposable
             {
                 EmbeddingSize = _config.EmbeddingSize, Dropout = _config.Dropout, Fp16 = _config.Fp16, Device = plan.Device,
             };
-            _memoryFormat = ChooseMemoryFormat(backboneOptions);
+            (_memoryFormat, _memoryFormatNote) = ChooseMemoryFormat(backboneOptions);
+            if (_memoryFormatNote is not null && _collectives.Rank == 0) observer.Message(_memoryFormatNote);
             torch.manual_seed(_config.Seed);
             _backbone = BackboneRegistry.Create(_config.Network, backboneOptions);
             var m = _config.MarginList;
@@ -105,20 +106,19 @@ internal sealed class TrainingRun : IDisposable
     }
 
     // libtorch's channels_last kernels give wrong values on some CPUs (ChannelsLastCheck), so a CPU run checks them on
-    // its own backbone and batch size before it trains in them, and trains in NCHW when they disagree. Every rank
-    // checks its own CPU: the layout never leaves the process.
-    private string ChooseMemoryFormat(BackboneOptions options)
+    // its own backbone and batch size before it trains in them, and trains in NCHW when they disagree, with a note
+    // saying why. Every rank checks its own CPU: the layout never leaves the process.
+    private (string Format, string? Note) ChooseMemoryFormat(BackboneOptions options)
     {
-        if (_config.MemoryFormat != MemoryFormat.ChannelsLast || _plan.Device.type != DeviceType.CPU) return _config.MemoryFormat;
+        if (_config.MemoryFormat != MemoryFormat.ChannelsLast || _plan.Device.type != DeviceType.CPU) return (_config.MemoryFormat, null);
         var difference = ChannelsLastCheck.Compare(_config.Network, options, _config.BatchSize);
-        if (difference.IsRounding) return MemoryFormat.ChannelsLast;
+        if (difference.IsRounding) return (MemoryFormat.ChannelsLast, null);
         static string Percent(double value) => (100 * value).ToString("F1", System.Globalization.CultureInfo.InvariantCulture) + "%";
-        _memoryFormatNote = $"memory_format: channels_last gives wrong values on this CPU ({_config.Network} at batch {_config.BatchSize}: " +
-                            $"embeddings {Percent(difference.Embeddings)} and gradients {Percent(difference.Gradients)} off NCHW, where " +
-                            $"float32 rounding moves them by under {Percent(ChannelsLastCheck.EmbeddingTolerance)} and " +
-                            $"{Percent(ChannelsLastCheck.GradientTolerance)}): training in contiguous.";
-        if (_collectives.Rank == 0) _observer.Message(_memoryFormatNote);
-        return MemoryFormat.Contiguous;
+        return (MemoryFormat.Contiguous,
+            $"memory_format: channels_last gives wrong values on this CPU ({_config.Network} at batch {_config.BatchSize}: " +
+            $"embeddings {Percent(difference.Embeddings)} and gradients {Percent(difference.Gradients)} off NCHW, where " +
+            $"float32 rounding moves them by under {Percent(ChannelsLastCheck.EmbeddingTolerance)} and " +
+            $"{Percent(ChannelsLastCheck.GradientTolerance)}): training in contiguous.");
     }
 
     /// <summary>Trains to the end, or until <paramref name="cancellationToken"/> fires (then saves a resumable checkpoint and throws).</summary>
