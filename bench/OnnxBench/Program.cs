@@ -2,7 +2,9 @@
 //   dotnet run --project bench/OnnxBench -c Release [-- networks...]     (default: r100 mbf)
 // Export: building and serialising the ONNX graph, against writing the same weights as a .pth with PthWriter
 // (the floor: both serialise every weight once). Inference: ONNX Runtime on the exported (BatchNorm-folded)
-// model against TorchSharp eval on the module, same inputs, same thread count, best of 3 rounds.
+// model against TorchSharp eval on the module, same inputs, same thread count, best of 3 rounds. PReLU: the graph the
+// verification protocol runs (PReLU as Relus and depthwise convs, FaceModel.OpenCheckpoint) against the standard
+// PRelu nodes, both unfolded as there, in ONNX Runtime at the protocol's default batch of 16.
 using System.Diagnostics;
 using InsightFace.Engine.Backbones;
 using InsightFace.Engine.Export.Onnx;
@@ -14,10 +16,12 @@ using TorchSharp;
 
 string[] networks = args.Length > 0 ? args : ["r100", "mbf"];
 const int Batch = 8;
+const int VerificationBatch = 16;
 const int Rounds = 3;
 var threads = torch.get_num_threads();
 var folder = Directory.CreateTempSubdirectory("onnxbench-").FullName;
-Console.WriteLine($"threads {threads} (TorchSharp and ONNX Runtime intra-op), batch {Batch}, best of {Rounds} rounds, {Environment.ProcessorCount} logical CPUs");
+Console.WriteLine($"threads {threads} (TorchSharp and ONNX Runtime intra-op), batch {Batch}, best of {Rounds} rounds, {Environment.ProcessorCount} logical CPUs, " +
+                  $"load average {string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ')[..3])}");
 
 try
 {
@@ -53,6 +57,23 @@ try
                 using var results = session.Run([NamedOnnxValue.CreateFromTensor("data", dense)]);
             });
         Console.WriteLine($"{network}: inference TorchSharp {Batch / torchSeconds:F1} img/s, ONNX Runtime {Batch / onnxSeconds:F1} img/s; ONNX Runtime/TorchSharp speed ratio {torchSeconds / onnxSeconds:F2}");
+
+        using var standard = new InferenceSession(BackboneOnnxWriter.Write(backbone, network).ToBytes(), options);
+        using var split = new InferenceSession(
+            BackboneOnnxWriter.Write(backbone, network, prelu: PReluNodes.ReluAndDepthwiseConvs).ToBytes(), options);
+        using var faces = OnnxVerifier.RandomInputs([3, 112, 112], [VerificationBatch], seed: 2).Single();
+        var batch16 = new DenseTensor<float>(faces.data<float>().ToArray(), [VerificationBatch, 3, 112, 112]);
+        var (standardSeconds, splitSeconds) = BestAlternating(
+            () =>
+            {
+                using var results = standard.Run([NamedOnnxValue.CreateFromTensor("data", batch16)]);
+            },
+            () =>
+            {
+                using var results = split.Run([NamedOnnxValue.CreateFromTensor("data", batch16)]);
+            });
+        Console.WriteLine($"{network}: PReLU at batch {VerificationBatch} in ONNX Runtime, as PRelu nodes {VerificationBatch / standardSeconds:F1} img/s, " +
+                          $"as Relus and depthwise convs {VerificationBatch / splitSeconds:F1} img/s; speed ratio {standardSeconds / splitSeconds:F2}");
     }
 }
 finally
