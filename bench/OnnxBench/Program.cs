@@ -2,9 +2,9 @@
 //   dotnet run --project bench/OnnxBench -c Release [-- networks...]     (default: r100 mbf)
 // Export: building and serialising the ONNX graph, against writing the same weights as a .pth with PthWriter
 // (the floor: both serialise every weight once). Inference: ONNX Runtime on the exported (BatchNorm-folded)
-// model against TorchSharp eval on the module, same inputs, same thread count, best of 3 rounds. PReLU: the graph the
-// verification protocol runs (PReLU as Relus and depthwise convs, FaceModel.OpenCheckpoint) against the standard
-// PRelu nodes, both unfolded as there, in ONNX Runtime at the protocol's default batch of 16.
+// model against TorchSharp eval on the module, same inputs, same thread count, best of 3 rounds. PReLU: the graph
+// ONNX Runtime runs for verification (PRelu nodes rewritten as Relus and depthwise convs by OnnxPReluRewriter) against
+// the PRelu nodes as written, both unfolded as for a checkpoint, at the protocol's default batch of 16.
 using System.Diagnostics;
 using InsightFace.Engine.Backbones;
 using InsightFace.Engine.Export.Onnx;
@@ -58,9 +58,9 @@ try
             });
         Console.WriteLine($"{network}: inference TorchSharp {Batch / torchSeconds:F1} img/s, ONNX Runtime {Batch / onnxSeconds:F1} img/s; ONNX Runtime/TorchSharp speed ratio {torchSeconds / onnxSeconds:F2}");
 
-        using var standard = new InferenceSession(BackboneOnnxWriter.Write(backbone, network).ToBytes(), options);
-        using var split = new InferenceSession(
-            BackboneOnnxWriter.Write(backbone, network, prelu: PReluNodes.ReluAndDepthwiseConvs).ToBytes(), options);
+        var standardBytes = BackboneOnnxWriter.Write(backbone, network).ToBytes();
+        using var standard = new InferenceSession(standardBytes, options);
+        using var split = new InferenceSession(OnnxPReluRewriter.Rewrite(standardBytes)!, options);
         using var faces = OnnxVerifier.RandomInputs([3, 112, 112], [VerificationBatch], seed: 2).Single();
         var batch16 = new DenseTensor<float>(faces.data<float>().ToArray(), [VerificationBatch, 3, 112, 112]);
         var (standardSeconds, splitSeconds) = BestAlternating(

@@ -1,6 +1,7 @@
 // Verification throughput: seconds for the whole InsightFace protocol on a .bin (read, decode, flip, embed,
-// metrics) through our checkpoints (on the CPU in ONNX Runtime, exported in memory) and through the same checkpoint in
-// libtorch, against the same model's bare inference on the same images in the same run.
+// metrics) through our checkpoints (on the CPU in ONNX Runtime, exported in memory), through the same backbone as an
+// ONNX file (FaceModel.OpenOnnx, -ModelPath's route) and through the same checkpoint in libtorch, against the same
+// model's bare inference on the same images in the same run.
 // Then PyTorch 1.13 (/usr/bin/python3, BackboneBench's backbone_bench.py) runs the same network's bare inference
 // (eval, no_grad; no decoding, no flipping) on the same decoded faces at batch 16 and 200, in NCHW and channels_last;
 // the ratio that counts is our whole protocol through the checkpoint against PyTorch's faster layout at our batch.
@@ -10,6 +11,7 @@ using InsightFace.Engine.Checkpoints;
 using InsightFace.Engine.Data.Imaging;
 using InsightFace.Engine.Data.Verification;
 using InsightFace.Engine.Evaluation;
+using InsightFace.Engine.Export.Onnx;
 
 var imageCount = args.Length > 0 ? int.Parse(args[0]) : 240;
 var networks = args.Length > 1 ? args[1].Split(',') : ["mbf", "r50"];
@@ -29,6 +31,10 @@ try
         var checkpoint = CheckpointModel.CreateInitial(Path.Combine(work, network), network, 512, seed: 1, overwrite: false);
         double ours, libtorch;
         using (var model = FaceModel.OpenCheckpoint(checkpoint.Folder)) ours = Measure(network, model);
+        // The same backbone as an Export-FaceOnnx file (PRelu nodes as written), through -ModelPath's route.
+        var onnxFile = Path.Combine(work, $"{network}.onnx");
+        using (var backbone = CheckpointModel.LoadBackbone(checkpoint)) BackboneOnnxWriter.Write(backbone, network).Save(onnxFile, overwrite: false);
+        using (var model = FaceModel.OpenOnnx(onnxFile)) Measure(network + "/file", model);
         // The same checkpoint in libtorch, in NCHW: channels_last was faster, but gives wrong values on some CPUs
         // (ChannelsLastCheck).
         using (var backbone = CheckpointModel.LoadBackbone(checkpoint))

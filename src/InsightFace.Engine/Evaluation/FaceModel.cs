@@ -57,12 +57,11 @@ public sealed class FaceModel : IFaceEmbedder, IDisposable
         if (target.type == DeviceType.CPU)
         {
             // ONNX Runtime ran the verification protocol 3.5x (mbf) and 2.1x (r50) faster than libtorch on the same
-            // checkpoint (bench/VerificationBench), to the exporter's 1e-6 parity, and PReLU written as Relus and
-            // depthwise convs runs it about 2x (mbf) and 1.2-1.4x (r50) faster again (bench/OnnxBench), to float32
+            // checkpoint (bench/VerificationBench), to the exporter's 1e-6 parity, and with the PRelu nodes rewritten
+            // (OnnxFaceEmbedder) about 2x (mbf) and 1.2-1.4x (r50) faster again (bench/OnnxBench), to float32
             // rounding. Its threads follow libtorch's count, so OMP_NUM_THREADS still decides.
             byte[] graph;
-            using (backbone)
-                graph = BackboneOnnxWriter.Write(backbone, checkpoint.Manifest.Network, prelu: PReluNodes.ReluAndDepthwiseConvs).ToBytes();
+            using (backbone) graph = BackboneOnnxWriter.Write(backbone, checkpoint.Manifest.Network).ToBytes();
             var onnx = new OnnxFaceEmbedder(graph, checkpoint.Folder, FaceImageTransform.ArcFace, get_num_threads());
             return new FaceModel(onnx, onnx, checkpoint.Folder, checkpoint.Manifest.Network, checkpoint.Manifest.DataFolders);
         }

@@ -1,11 +1,13 @@
 using InsightFace.Engine.Data.Imaging;
+using InsightFace.Engine.Export.Onnx;
 using Microsoft.ML.OnnxRuntime;
 
 namespace InsightFace.Engine.Evaluation;
 
 /// <summary>
 /// Any ONNX face-recognition model through ONNX Runtime (CPU): input N x 3 x 112 x 112 float, output N x E.
-/// A fixed batch dimension (often 1) is fed in chunks of that size, padding the last.
+/// A fixed batch dimension (often 1) is fed in chunks of that size, padding the last. Per-channel PRelu nodes run
+/// rewritten as Relus and depthwise convs (<see cref="OnnxPReluRewriter"/>), the same values, faster.
 /// </summary>
 public sealed class OnnxFaceEmbedder : IFaceEmbedder, IDisposable
 {
@@ -38,7 +40,7 @@ public sealed class OnnxFaceEmbedder : IFaceEmbedder, IDisposable
         ModelPath = name;
         using var sessionOptions = new SessionOptions();
         if (options.IntraOpThreads is { } threads) sessionOptions.IntraOpNumThreads = threads;
-        _session = model is null ? new InferenceSession(name, sessionOptions) : new InferenceSession(model, sessionOptions);
+        _session = Open(name, model, sessionOptions);
         try
         {
             (_inputName, FixedBatch) = CheckInput();
@@ -101,6 +103,15 @@ public sealed class OnnxFaceEmbedder : IFaceEmbedder, IDisposable
     {
         _runOptions.Dispose();
         _session.Dispose();
+    }
+
+    // PRelu nodes run about 2x faster (mbf) rewritten as Relus and depthwise convs (OnnxPReluRewriter); a model it
+    // leaves alone, or a file it cannot read, goes to ONNX Runtime as it is, which reports what is wrong with it.
+    private static InferenceSession Open(string path, byte[]? model, SessionOptions options)
+    {
+        var bytes = model ?? (new FileInfo(path) is { Exists: true, Length: < int.MaxValue } ? File.ReadAllBytes(path) : null);
+        if (bytes is not null && OnnxPReluRewriter.Rewrite(bytes) is { } rewritten) return new InferenceSession(rewritten, options);
+        return model is null ? new InferenceSession(path, options) : new InferenceSession(model, options);
     }
 
     private Memory<float> Pad(Memory<float> input, int batch)

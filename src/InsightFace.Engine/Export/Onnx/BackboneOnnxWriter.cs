@@ -14,15 +14,13 @@ public static class BackboneOnnxWriter
 {
     /// <summary>
     /// The ONNX graph of <paramref name="backbone"/> (read in its current state; eval-mode semantics are written).
-    /// With <paramref name="foldBatchNorm"/>, every BatchNorm that directly follows a conv is folded into it;
-    /// <paramref name="prelu"/> chooses how PReLU is written.
+    /// With <paramref name="foldBatchNorm"/>, every BatchNorm that directly follows a conv is folded into it.
     /// </summary>
     /// <exception cref="NotSupportedException">The backbone contains a module kind this writer does not know.</exception>
-    public static OnnxGraphBuilder Write(Backbone backbone, string network, int opset = OnnxGraphBuilder.DefaultOpset, bool foldBatchNorm = false,
-        PReluNodes prelu = PReluNodes.PRelu)
+    public static OnnxGraphBuilder Write(Backbone backbone, string network, int opset = OnnxGraphBuilder.DefaultOpset, bool foldBatchNorm = false)
     {
         var (graph, input) = FaceOnnxGraph.Begin(network, (int)backbone.EmbeddingSize, opset);
-        var walker = new Walker(graph, foldBatchNorm, prelu);
+        var walker = new Walker(graph, foldBatchNorm);
         var output = backbone switch
         {
             IResNet resnet => walker.IResNet(resnet, input),
@@ -38,7 +36,7 @@ public static class BackboneOnnxWriter
 
     private static string Join(string prefix, string name) => prefix.Length == 0 ? name : $"{prefix}.{name}";
 
-    private sealed class Walker(OnnxGraphBuilder graph, bool foldBatchNorm, PReluNodes preluNodes)
+    private sealed class Walker(OnnxGraphBuilder graph, bool foldBatchNorm)
     {
         // conv1 → bn1 → prelu → layer1…4 → bn2 → flatten → (dropout) → fc → features, as IResNet.forward.
         public string IResNet(IResNet resnet, string input)
@@ -72,9 +70,7 @@ public static class BackboneOnnxWriter
         private string Module(string path, torch.nn.Module module, string x) => module switch
         {
             BatchNorm batchNorm => OnnxLayers.BatchNorm(graph, path, x, batchNorm),
-            PReLU prelu => preluNodes == PReluNodes.ReluAndDepthwiseConvs
-                ? OnnxLayers.PReluAsDepthwiseConvs(graph, path, x, prelu)
-                : OnnxLayers.PRelu(graph, path, x, prelu),
+            PReLU prelu => OnnxLayers.PRelu(graph, path, x, prelu),
             Linear linear => OnnxLayers.Gemm(graph, path, x, linear),
             Flatten => OnnxLayers.Flatten(graph, path, x),
             Dropout => x,

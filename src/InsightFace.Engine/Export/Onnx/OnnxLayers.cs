@@ -58,29 +58,6 @@ public static class OnnxLayers
         return graph.AddNode("PRelu", name, [input, graph.AddInitializer($"{name}.weight", slope, shape)], [$"{name}.out"]);
     }
 
-    /// <summary>
-    /// A per-channel PReLU on NCHW maps as <see cref="PReluNodes.ReluAndDepthwiseConvs"/>: n = Relu(x · −1) and
-    /// y = n · −slope + Relu(x), each product a 1x1 depthwise Conv. Exact: for x ≥ 0 it is x + 0, for x &lt; 0 it is
-    /// 0 + (−slope)(−x), the one rounding of slope · x that PRelu does. A single shared slope is written as PRelu,
-    /// since the channel count the convs need is not known from it.
-    /// </summary>
-    public static string PReluAsDepthwiseConvs(OnnxGraphBuilder graph, string name, string input, PReLU prelu)
-    {
-        var slope = Values(prelu.weight!);
-        if (slope.Length == 1) return PRelu(graph, name, input, prelu);
-
-        var channels = slope.Length;
-        long[] shape = [channels, 1, 1, 1];
-        var negated = graph.AddNode("Conv", $"{name}.negate",
-            [input, graph.AddInitializer($"{name}.minus_one", Filled(channels, -1f), shape)], [$"{name}.negated"], Depthwise1x1(channels));
-        var negativePart = graph.AddNode("Relu", $"{name}.negative_part", [negated], [$"{name}.negative_part.out"]);
-        var positivePart = graph.AddNode("Relu", $"{name}.positive_part", [input], [$"{name}.positive_part.out"]);
-        var scaled = graph.AddNode("Conv", $"{name}.scale",
-            [negativePart, graph.AddInitializer($"{name}.minus_weight", slope.Select(a => -a).ToArray(), shape)],
-            [$"{name}.scaled"], Depthwise1x1(channels));
-        return graph.AddNode("Add", name, [scaled, positivePart], [$"{name}.out"]);
-    }
-
     /// <summary>Element-wise Add, for residual connections.</summary>
     public static string Add(OnnxGraphBuilder graph, string name, string left, string right) =>
         graph.AddNode("Add", name, [left, right], [$"{name}.out"]);
@@ -133,9 +110,6 @@ public static class OnnxLayers
         using var scope = torch.NewDisposeScope();
         return tensor.detach().cpu().to_type(torch.float32).contiguous().data<float>().ToArray();
     }
-
-    private static OnnxAttribute[] Depthwise1x1(int channels) =>
-        [OnnxAttribute.Ints("kernel_shape", [1L, 1]), OnnxAttribute.Int("group", channels)];
 
     private static float[] Filled(long count, float value) => Enumerable.Repeat(value, (int)count).ToArray();
 }

@@ -62,38 +62,6 @@ public class OnnxExportTests : IDisposable
     }
 
     [Fact]
-    public void PRelu_as_depthwise_convs_is_PRelu_to_the_bit_for_slopes_of_any_sign()
-    {
-        float[] slopes = [0.25f, -0.5f, 1.75f, 0f];
-        using var prelu = nn.PReLU(4);
-        using (torch.no_grad()) prelu.weight!.copy_(torch.tensor(slopes, [4]));
-        var graph = new OnnxGraphBuilder("prelu");
-        graph.AddInput("x", OnnxDim.Symbolic("N"), 4, 3, 3);
-        graph.AddOutput(OnnxLayers.PReluAsDepthwiseConvs(graph, "prelu", "x", prelu), OnnxDim.Symbolic("N"), 4, 3, 3);
-        using var input = torch.randn([2, 4, 3, 3], generator: new Generator(5)) * 3;
-        input[0, 0, 0, 0] = torch.tensor(0f);
-
-        var actual = RunOnnx(graph.ToBytes(), input, "x");
-
-        // PReLU by hand: a float64 product of two floats is exact, so rounding it once gives float32's a·x.
-        var x = input.data<float>().ToArray();
-        var expected = x.Select((v, i) => v >= 0 ? v : (float)((double)slopes[i / 9 % 4] * v)).ToArray();
-        Assert.Equal(expected, actual);
-        Assert.Equal(["Conv", "Relu", "Relu", "Conv", "Add"], ModelProto.Parser.ParseFrom(graph.ToBytes()).Graph.Node.Select(n => n.OpType));
-    }
-
-    [Fact]
-    public void A_shared_PRelu_slope_stays_a_PRelu_node_when_depthwise_convs_are_asked_for()
-    {
-        using var prelu = nn.PReLU(1, init: 0.2);
-        var graph = new OnnxGraphBuilder("prelu");
-        graph.AddInput("x", OnnxDim.Symbolic("N"), 4, 3, 3);
-        OnnxLayers.PReluAsDepthwiseConvs(graph, "prelu", "x", prelu);
-
-        Assert.Equal(["PRelu"], ModelProto.Parser.ParseFrom(graph.ToBytes()).Graph.Node.Select(n => n.OpType));
-    }
-
-    [Fact]
     public void Folding_removes_the_BatchNormalization_after_each_conv_only()
     {
         using var net = new TinyNet(seed: 3);
