@@ -109,9 +109,21 @@ public sealed class OnnxFaceEmbedder : IFaceEmbedder, IDisposable
     // leaves alone, or a file it cannot read, goes to ONNX Runtime as it is, which reports what is wrong with it.
     private static InferenceSession Open(string path, byte[]? model, SessionOptions options)
     {
-        var bytes = model ?? (new FileInfo(path) is { Exists: true, Length: < int.MaxValue } ? File.ReadAllBytes(path) : null);
+        var bytes = model ?? ReadSmallFile(path);
         if (bytes is not null && OnnxPReluRewriter.Rewrite(bytes) is { } rewritten) return new InferenceSession(rewritten, options);
         return model is null ? new InferenceSession(path, options) : new InferenceSession(model, options);
+    }
+
+    private static byte[]? ReadSmallFile(string path)
+    {
+        try
+        {
+            return new FileInfo(path) is { Exists: true, Length: < int.MaxValue } ? File.ReadAllBytes(path) : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
     }
 
     private Memory<float> Pad(Memory<float> input, int batch)
