@@ -83,14 +83,7 @@ public sealed class OnnxGraphBuilder
         if (values.LongLength != shape.Aggregate(1L, (n, d) => n * d))
             throw new ArgumentException($"Initializer '{name}' has {values.Length} values for shape [{string.Join(", ", shape)}].", nameof(values));
         Declare(name);
-        var tensor = new TensorProto
-        {
-            Name = name,
-            DataType = (int)TensorProto.Types.DataType.Float,
-            RawData = ByteString.CopyFrom(MemoryMarshal.AsBytes(values.AsSpan())),
-        };
-        tensor.Dims.AddRange(shape);
-        _graph.Initializer.Add(tensor);
+        _graph.Initializer.Add(FloatTensor(name, values, shape));
         return name;
     }
 
@@ -101,12 +94,31 @@ public sealed class OnnxGraphBuilder
         if (inputs.FirstOrDefault(i => i.Length > 0 && !_values.Contains(i)) is { } undefined)
             throw new ArgumentException($"Node '{name}' ({opType}) reads '{undefined}', which no input, initializer or earlier node defines.", nameof(inputs));
         foreach (var output in outputs) Declare(output);
+        _graph.Node.Add(Node(opType, name, inputs, outputs, attributes));
+        return outputs[0];
+    }
+
+    /// <summary>A float32 tensor stored as raw little-endian bytes.</summary>
+    internal static TensorProto FloatTensor(string name, float[] values, params long[] shape)
+    {
+        var tensor = new TensorProto
+        {
+            Name = name,
+            DataType = (int)TensorProto.Types.DataType.Float,
+            RawData = ByteString.CopyFrom(MemoryMarshal.AsBytes(values.AsSpan())),
+        };
+        tensor.Dims.AddRange(shape);
+        return tensor;
+    }
+
+    /// <summary>A default-domain node.</summary>
+    internal static NodeProto Node(string opType, string name, IReadOnlyList<string> inputs, IReadOnlyList<string> outputs, params OnnxAttribute[] attributes)
+    {
         var node = new NodeProto { OpType = opType, Name = name };
         node.Input.AddRange(inputs);
         node.Output.AddRange(outputs);
         node.Attribute.AddRange(attributes.Select(a => a.Proto));
-        _graph.Node.Add(node);
-        return outputs[0];
+        return node;
     }
 
     /// <summary>The serialized model.</summary>

@@ -75,39 +75,25 @@ public static class OnnxPReluRewriter
             _ => RankKeeping.Contains(node.OpType) && node.Input.Any(featureMaps.Contains),
         });
 
-    private static IEnumerable<NodeProto> DepthwiseForm(NodeProto prelu, float[] slope, GraphProto graph, UniqueNames names)
+    // Adds the two conv weights to the graph and returns the five nodes that replace the PRelu, in order.
+    private static NodeProto[] DepthwiseForm(NodeProto prelu, float[] slope, GraphProto graph, UniqueNames names)
     {
         var name = prelu.Name.Length > 0 ? prelu.Name : prelu.Output[0];
         var channels = slope.Length;
-        var minusOne = AddInitializer(graph, names.Next($"{name}.minus_one"), Enumerable.Repeat(-1f, channels).ToArray(), channels);
-        var minusSlope = AddInitializer(graph, names.Next($"{name}.minus_weight"), slope.Select(a => -a).ToArray(), channels);
+        string minusOne = names.Next($"{name}.minus_one"), minusSlope = names.Next($"{name}.minus_weight");
+        graph.Initializer.Add(OnnxGraphBuilder.FloatTensor(minusOne, Enumerable.Repeat(-1f, channels).ToArray(), channels, 1, 1, 1));
+        graph.Initializer.Add(OnnxGraphBuilder.FloatTensor(minusSlope, slope.Select(a => -a).ToArray(), channels, 1, 1, 1));
         string negated = names.Next($"{name}.negated"), negativePart = names.Next($"{name}.negative_part.out"),
             positivePart = names.Next($"{name}.positive_part.out"), scaled = names.Next($"{name}.scaled");
-        yield return Node("Conv", names.Next($"{name}.negate"), [prelu.Input[0], minusOne], negated, Depthwise1x1(channels));
-        yield return Node("Relu", names.Next($"{name}.negative_part"), [negated], negativePart);
-        yield return Node("Relu", names.Next($"{name}.positive_part"), [prelu.Input[0]], positivePart);
-        yield return Node("Conv", names.Next($"{name}.scale"), [negativePart, minusSlope], scaled, Depthwise1x1(channels));
-        yield return Node("Add", name, [scaled, positivePart], prelu.Output[0]);
-    }
-
-    private static NodeProto Node(string opType, string name, string[] inputs, string output, params AttributeProto[] attributes)
-    {
-        var node = new NodeProto { OpType = opType, Name = name };
-        node.Input.AddRange(inputs);
-        node.Output.Add(output);
-        node.Attribute.AddRange(attributes);
-        return node;
-    }
-
-    private static AttributeProto[] Depthwise1x1(int channels) =>
-        [OnnxAttribute.Ints("kernel_shape", 1, 1).Proto, OnnxAttribute.Int("group", channels).Proto];
-
-    private static string AddInitializer(GraphProto graph, string name, float[] values, int channels)
-    {
-        var tensor = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Float, RawData = ByteString.CopyFrom(MemoryMarshal.AsBytes(values.AsSpan())) };
-        tensor.Dims.AddRange([channels, 1, 1, 1]);
-        graph.Initializer.Add(tensor);
-        return name;
+        OnnxAttribute[] depthwise1x1 = [OnnxAttribute.Ints("kernel_shape", 1, 1), OnnxAttribute.Int("group", channels)];
+        return
+        [
+            OnnxGraphBuilder.Node("Conv", names.Next($"{name}.negate"), [prelu.Input[0], minusOne], [negated], depthwise1x1),
+            OnnxGraphBuilder.Node("Relu", names.Next($"{name}.negative_part"), [negated], [negativePart]),
+            OnnxGraphBuilder.Node("Relu", names.Next($"{name}.positive_part"), [prelu.Input[0]], [positivePart]),
+            OnnxGraphBuilder.Node("Conv", names.Next($"{name}.scale"), [negativePart, minusSlope], [scaled], depthwise1x1),
+            OnnxGraphBuilder.Node("Add", name, [scaled, positivePart], [prelu.Output[0]]),
+        ];
     }
 
     private static float[]? PerChannelSlope(TensorProto tensor)
